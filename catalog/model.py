@@ -1,0 +1,96 @@
+"""The exercise catalog as plain, immutable data: what the rest of the bot reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+
+class Level(IntEnum):
+    """How demanding an exercise is; a user unlocks levels in order."""
+
+    EASY = 1
+    MODERATE = 2
+    HARD = 3
+
+
+class HoldKind(StrEnum):
+    """A fixed hold never changes; a work-up hold grows towards its ceiling."""
+
+    FIXED = "fixed"
+    WORK_UP = "work_up"
+
+
+MIN_HOLD_SECONDS = 5
+MAX_HOLD_SECONDS = 60
+HOLD_STEP_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """How long to hold: `start` is the first target, `ceiling` the most it grows to."""
+
+    kind: HoldKind
+    start: int
+    ceiling: int
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.kind is HoldKind.FIXED
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """One exercise of the catalog, with its instructions in our own words."""
+
+    id: str
+    name: str
+    level: Level
+    start_position: str
+    steps: tuple[str, ...]
+    hold: Hold
+    # Empty when both sides work together; ("left", "right") when one arm or leg works.
+    sides: tuple[str, ...]
+    purpose: str
+    # A warning shown on the card, e.g. "stop if it hurts".
+    caution: str | None = None
+    # The easier exercise this one progresses from. It stays locked until that
+    # one has been done without pain (see `unlock_after_pain_free_sessions`).
+    progresses_from: str | None = None
+    # How many sessions in a row the predecessor must be pain-free to unlock this.
+    unlock_after_pain_free_sessions: int = 2
+    # Warm-up stretches go first in a routine; lower numbers come earlier.
+    order: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """All exercises in routine order, with lookups."""
+
+    exercises: tuple[Exercise, ...]
+    _by_id: dict[str, Exercise] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.exercises})
+
+    def __len__(self) -> int:
+        return len(self.exercises)
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self._by_id
+
+    def get(self, exercise_id: str) -> Exercise:
+        """The exercise with this id; KeyError when there is none."""
+        return self._by_id[exercise_id]
+
+    def at_level(self, level: int) -> tuple[Exercise, ...]:
+        """Exercises of exactly this level, in routine order."""
+        return tuple(e for e in self.exercises if e.level == level)
+
+    def up_to_level(self, level: int) -> tuple[Exercise, ...]:
+        """Exercises at this level or easier, in routine order."""
+        return tuple(e for e in self.exercises if e.level <= level)
+
+    def successors(self, exercise_id: str) -> tuple[Exercise, ...]:
+        """Exercises that progress directly from this one."""
+        return tuple(e for e in self.exercises if e.progresses_from == exercise_id)

@@ -28,8 +28,10 @@ class PainBand(StrEnum):
     TOO_MUCH = "too_much"
 
 
-def _band(pain: int) -> PainBand:
-    """The band of a pain score already known to be within 0..10."""
+def pain_band(pain: int) -> PainBand:
+    """The band of a 0-10 pain score: fine 0-3, acceptable 4-5, too much 6-10."""
+    if not 0 <= pain <= MAX_PAIN:
+        raise ValueError(f"pain must be within 0..{MAX_PAIN}, got {pain}")
     if pain <= FINE_MAX_PAIN:
         return PainBand.FINE
     if pain <= ACCEPTABLE_MAX_PAIN:
@@ -83,7 +85,7 @@ class Answer:
     @property
     def band(self) -> PainBand | None:
         """The pain band, or None when skipped."""
-        return None if self.pain is None else _band(self.pain)
+        return None if self.pain is None else pain_band(self.pain)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,7 @@ def apply_answer(exercise: Exercise, progress: ExerciseProgress, answer: Answer)
         )
 
     assert answer.pain is not None  # guaranteed by Answer for non-skipped kinds
-    band = _band(answer.pain)
+    band = pain_band(answer.pain)
     ceiling = hold_ceiling(exercise)
 
     if band is PainBand.FINE:

@@ -1,0 +1,260 @@
+"""Spot red-flag symptoms in free text and classify pain scores before any exercise.
+
+Matching is deliberately simple and errs towards caution: negation is NOT understood, so
+"no numbness in my groin" still raises a finding.  A needless "please get checked" costs the
+user a moment; a missed cauda equina warning can cost them their bladder.  Patterns are data
+(_PATTERNS) and results are reason keys only; all user-facing wording lives in bot/texts.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+__all__ = [
+    "RedFlag",
+    "SafetyFinding",
+    "Urgency",
+    "detect_red_flags",
+    "pain_urgency",
+]
+
+MIN_PAIN = 0
+MAX_PAIN = 10
+
+
+class Urgency(Enum):
+    """How strongly to stop the user, from mildest to most severe."""
+
+    STOP_TODAY = "stop_today"  # pain too high to exercise today
+    SEE_DOCTOR = "see_doctor"  # get checked by a doctor soon, before exercising
+    URGENT = "urgent"  # emergency / urgent care now
+
+    @property
+    def severity(self) -> int:
+        """Rank for comparisons; higher is more urgent."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Urgency.STOP_TODAY: 1, Urgency.SEE_DOCTOR: 2, Urgency.URGENT: 3}
+
+
+class RedFlag(StrEnum):
+    """Reason keys a finding can carry; bot/texts.py maps them to wording."""
+
+    SADDLE_NUMBNESS = "saddle_numbness"
+    BLADDER_BOWEL = "bladder_bowel"
+    LEG_WEAKNESS = "leg_weakness"
+    FEVER = "fever"
+    CANCER_HISTORY = "cancer_history"
+    WEIGHT_LOSS = "weight_loss"
+    SERIOUS_FALL = "serious_fall"
+    NIGHT_PAIN = "night_pain"
+    OSTEOPOROSIS = "osteoporosis"
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyFinding:
+    """The most severe urgency found and every red flag that matched, most severe first."""
+
+    urgency: Urgency
+    reasons: tuple[RedFlag, ...]
+
+
+def _near(first: str, second: str, gap: int) -> str:
+    """Regex: `first` then `second` with at most `gap` words between, within one sentence."""
+    return rf"\b(?:{first})\b(?:\s+\w+){{0,{gap}}}?\s+(?:{second})\b"
+
+
+def _either_order(first: str, second: str, gap: int) -> str:
+    """Regex: the two fragments near each other in either order."""
+    return f"{_near(first, second, gap)}|{_near(second, first, gap)}"
+
+
+# Vocabulary, written for the normalised text: lower case, no accents, no apostrophes
+# ("can't" -> "cant"), every other punctuation mark a space, sentence ends kept as " . ".
+_CANT = r"cant|cannot|can not|couldnt|could not|unable to|not able to"
+_NUMB = (
+    r"numb|numbness|numbing|numbed|tingling|tingly|pins and needles|no feeling|"
+    r"(?:lost|loss of|lose|losing|reduced|altered|no) (?:feeling|sensation)|"
+    rf"(?:{_CANT}) feel|an?a?esthesia"
+)
+# "bottom of my foot" is sciatica, not saddle numbness, so "bottom" must not be followed by "of".
+_SADDLE = (
+    r"saddle|groin|genitals?|genital area|private parts?|privates|crotch|perineum|perineal|"
+    r"buttocks?|buttcheeks?|bum|butt|bottom(?! of)|backside|anus|anal|inner thighs?|"
+    r"between (?:my|the) legs|penis|vagina|vaginal|vulva|scrotum|testicles?|labia"
+)
+_LEG = r"legs?|foot|feet|thighs?|calf|calves"
+_WORSE = r"worse|worsening|increasing|spreading|progressing|weaker"
+_PEE = r"pee|peeing|wee|weeing|urinate|urinating|pass urine|pass water|piss|empty (?:my )?bladder"
+_TOILET = r"bladder|bowels?|urine|pee|wee|poo|poop|stools?|toilet|bathroom"
+_PROGRESSIVE = r"worsening|increasing|progressive|progressing|spreading|sudden|new"
+_UNEXPLAINED = (
+    r"unexplained|unintentional|unintended|unexpected|unexpectedly|unintentionally|"
+    r"inexplicable|unexplainable|sudden|suddenly|rapid|rapidly"
+)
+_WEIGHT = r"weight|kg|kgs|kilos?|kilograms?|pounds|lbs|stone"
+_NO_REASON = (
+    rf"without (?:trying|dieting|meaning to)|for no (?:apparent |obvious |clear )?reason|"
+    rf"unexpectedly|unintentionally|and (?:i )?(?:dont|do not|{_CANT}) (?:know|explain|tell) why"
+)
+_FELL_IDIOMS = (
+    r"asleep|in love|behind|apart|short|ill|sick|silent|pregnant|for|through|out|off the wagon"
+)
+
+_PATTERNS: tuple[tuple[Urgency, RedFlag, re.Pattern[str]], ...] = tuple(
+    (urgency, flag, re.compile(pattern))
+    for urgency, flag, pattern in (
+        (Urgency.URGENT, RedFlag.SADDLE_NUMBNESS, _either_order(_NUMB, _SADDLE, 5)),
+        (Urgency.URGENT, RedFlag.BLADDER_BOWEL, r"\bincontinen(?:ce|t)\b"),
+        (
+            Urgency.URGENT,
+            RedFlag.BLADDER_BOWEL,
+            r"\b(?:wet|wetting|wets|peed|peeing|pissed|pissing|soiled|soiling|pooed|pooped|"
+            r"pooping|shat|messed) (?:myself|my pants|my trousers|my bed|the bed)\b",
+        ),
+        (Urgency.URGENT, RedFlag.BLADDER_BOWEL, rf"\b(?:{_CANT}) (?:{_PEE})\b"),
+        (
+            Urgency.URGENT,
+            RedFlag.BLADDER_BOWEL,
+            _near(
+                r"lost|losing|loss of|lose|no|poor|trouble|problems?|difficulty|difficulties|"
+                rf"issues?|{_CANT}",
+                r"control|controlling|hold|holding",
+                2,
+            )
+            + rf"(?:\s+(?:of|over|in|on))?(?:\s+(?:my|the|it|in))*\s+(?:{_TOILET}|it in)\b",
+        ),
+        (
+            Urgency.URGENT,
+            RedFlag.BLADDER_BOWEL,
+            r"\b(?:bladder|bowel|urine|toilet) (?:control|accidents?|leaks?|leaking|leakage)\b|"
+            r"\b(?:leaking|leaked|leaks|passing) (?:urine|pee|wee|stool|poo)\b|"
+            r"\b(?:urinary|urine) retention\b|"
+            r"\b(?:trouble|difficulty|problems?|struggling|straining) "
+            r"(?:peeing|urinating|weeing)\b",
+        ),
+        (
+            Urgency.URGENT,
+            RedFlag.LEG_WEAKNESS,
+            rf"\b(?:{_CANT}) feel (?:my |either |both |the )?(?:legs?|feet|foot)\b|"
+            r"\b(?:legs?|knees?)(?:\s+\w+){0,2}?\s+"
+            r"(?:giving|give|gave|given|gives) (?:way|out)\b|"
+            r"\b(?:legs?|knees?)(?:\s+\w+){0,2}?\s+(?:buckling|buckled|buckle|collapsing|collapsed)\b|"
+            r"\b(?:foot drop|drop foot|dropped foot|dropping foot)\b|"
+            r"\b(?:foot|toes)(?:\s+\w+){0,2}?\s+(?:drags|dragging|flops|flopping|slaps|slapping)\b|"
+            rf"\b(?:{_CANT}) (?:lift|raise) (?:my |the )?(?:left |right )?(?:foot|toes)\b",
+        ),
+        (
+            Urgency.URGENT,
+            RedFlag.LEG_WEAKNESS,
+            # Weak legs are common after exercise; only weakness that is getting worse is a flag.
+            _either_order(_LEG, "weaker", 3)
+            + rf"|(?:{_either_order(_LEG, 'weak|weakness', 3)})(?:\s+\w+){{0,4}}?\s+(?:{_WORSE})\b"
+            + rf"|{_near(_PROGRESSIVE, 'weakness', 1)}(?:\s+\w+){{0,3}}?\s+(?:{_LEG})\b"
+            + rf"|\b(?:{_PROGRESSIVE}) (?:{_LEG}) weakness\b",
+        ),
+        (
+            Urgency.SEE_DOCTOR,
+            RedFlag.FEVER,
+            r"\b(?:fevers?|feverish|febrile|chills|night sweats?|sweating at night)\b|"
+            r"\b(?:high|a) temperature\b|\btemp(?:erature)? of (?:3[89]|4[0-2]|10[0-9])\b",
+        ),
+        (
+            Urgency.SEE_DOCTOR,
+            RedFlag.CANCER_HISTORY,
+            r"\b(?:cancers?|tumou?rs?|malignan(?:t|cy)|chemo(?:therapy)?|radiotherapy|"
+            r"radiation therapy|leuka?emia|lymphoma|myeloma|metasta\w*|oncolog\w*|carcinoma|"
+            r"sarcoma|melanoma)\b",
+        ),
+        (
+            Urgency.SEE_DOCTOR,
+            RedFlag.WEIGHT_LOSS,
+            rf"\b(?:{_UNEXPLAINED}) (?:weight loss|loss of weight)\b"
+            rf"|\b(?:{_UNEXPLAINED}) (?:lost|losing|lose|dropped|dropping)\b"
+            rf"(?:\s+\w+){{0,3}}?\s+(?:{_WEIGHT})\b"
+            rf"|\b(?:lost|losing|lose|dropped|dropping|weight loss)\b"
+            rf"(?:\s+\w+){{0,3}}?\s+(?:{_WEIGHT})\b"
+            rf"(?:\s+\w+){{0,4}}?\s+(?:{_NO_REASON})\b"
+            rf"|\bweight loss (?:{_NO_REASON})\b",
+        ),
+        (
+            Urgency.SEE_DOCTOR,
+            RedFlag.SERIOUS_FALL,
+            rf"\bi fell\b(?!\s+(?:{_FELL_IDIOMS})\b)"
+            r"|\b(?:fell|fallen|falling) (?:down|off|over|from|backwards|hard|badly|heavily|onto)\b"
+            r"|\b(?:fell|fallen|falling) on (?:my|the|to|ice)\b"
+            r"|\b(?:bad|serious|nasty|big|hard|heavy|awful|terrible|recent) (?:fall|tumble)s?\b"
+            r"|\b(?:had|took|have had|taken) a (?:fall|tumble)\b"
+            r"|\b(?:slipped|tripped) (?:and|over|on|down)\b"
+            r"|\b(?:car|road|traffic|motorbike|motorcycle|bike|bicycle|cycling|skiing|ski|"
+            r"sports?|work|riding|horse|rugby|football) (?:crash|crashes|collision|collisions)\b"
+            r"|\bcrashed (?:my|the|a|into)\b|\brear ended\b"
+            r"|\bhit by a (?:car|bus|truck|lorry|bike|van|motorbike)\b"
+            # "by accident" is no injury, and bladder accidents have a flag of their own.
+            r"|(?<!\bby )(?<!bladder )(?<!bowel )(?<!toilet )(?<!potty )\baccidents?\b"
+            r"|\bwhiplash\b",
+        ),
+        (
+            Urgency.SEE_DOCTOR,
+            RedFlag.NIGHT_PAIN,
+            r"\bnight (?:pain|time pain)\b|"
+            r"\b(?:pain|hurts?|hurting|aches?|aching|throbbing)\b(?:\s+\w+){0,6}?\s+"
+            r"(?:at|during|in|through|all) (?:the )?night\b(?:\s+\w+){0,6}?\s+"
+            r"(?:doesnt|does not|dont|do not|wont|will not|never|nothing|no position) "
+            r"(?:\w+ )?(?:ease|eases|go away|goes away|stop|stops|settle|settles|let up|"
+            r"lets up|get better|improve|improves|help|helps|relieve|relieves)\b|"
+            r"\b(?:constant|unrelenting|unremitting|relentless|unbearable) (?:\w+ )?"
+            r"(?:pain|ache|aching)\b(?:\s+\w+){0,6}?\s+(?:night|rest|resting|lying down)\b|"
+            r"\b(?:pain|hurts?|hurting|aches?|aching)\b(?:\s+\w+){0,3}?\s+even (?:when|while|if) "
+            r"(?:i am |im |i )?(?:resting|rest|lying still|lie still|lying down|lie down|asleep)\b",
+        ),
+        (
+            Urgency.SEE_DOCTOR,
+            RedFlag.OSTEOPOROSIS,
+            r"\b(?:osteoporo\w*|brittle bones?)\b",
+        ),
+    )
+)
+
+_SENTENCE_END_RE = re.compile(r"[.!?;\n\r]+")
+_NON_WORD_RE = re.compile(r"[^\w.]+|_")
+_APOSTROPHES = str.maketrans("", "", "'’‘`´ʼ")
+
+
+def _normalise(text: str) -> str:
+    """Lower-case words separated by single spaces, sentence ends kept as ' . '."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = text.casefold().translate(_APOSTROPHES)
+    text = _SENTENCE_END_RE.sub(" . ", text)
+    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+
+
+def detect_red_flags(text: str) -> SafetyFinding | None:
+    """The red flags mentioned in free text, or None if there are none."""
+    normalised = _normalise(text)
+    matched: list[tuple[Urgency, RedFlag]] = []
+    for urgency, flag, pattern in _PATTERNS:
+        if (urgency, flag) not in matched and pattern.search(normalised):
+            matched.append((urgency, flag))
+    if not matched:
+        return None
+    # Stable sort keeps pattern order within one urgency.
+    matched.sort(key=lambda item: item[0].severity, reverse=True)
+    return SafetyFinding(urgency=matched[0][0], reasons=tuple(flag for _, flag in matched))
+
+
+def _check_pain(pain: int) -> None:
+    """Reject scores outside the 0-10 scale."""
+    if not MIN_PAIN <= pain <= MAX_PAIN:
+        raise ValueError(f"Pain must be between {MIN_PAIN} and {MAX_PAIN}, got {pain}")
+
+
+def pain_urgency(pain: int) -> Urgency | None:
+    """STOP_TODAY for pain 8-10 (too high to exercise today), None for 0-7."""
+    _check_pain(pain)
+    return Urgency.STOP_TODAY if pain >= 8 else None

@@ -214,7 +214,7 @@ def test_pain_band(pain: int, band: PainBand) -> None:
 
 @pytest.mark.parametrize("pain", [-1, 11, 100])
 def test_pain_out_of_range(pain: int) -> None:
-    with pytest.raises(ValueError, match="0..10"):
+    with pytest.raises(ValueError, match=r"0\.\.10"):
         pain_band(pain)
     with pytest.raises(ValueError, match="between 0 and 10"):
         pain_urgency(pain)

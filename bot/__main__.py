@@ -1,0 +1,70 @@
+"""Command line: `python -m bot` runs the bot; `python -m bot demo` chats in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import SettingsError, load_settings
+from bot.logs import configure_logging
+
+DEMO_DATABASE_URL = "sqlite+aiosqlite:///backcoach-demo.sqlite3"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run; exit status 2 means a setting needs fixing."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="run",
+        choices=["run", "demo"],
+        help="run: the real bot, long polling (needs TELEGRAM_BOT_TOKEN); "
+        "demo: the bot and a Bot API emulator in this terminal, no token or network",
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            return asyncio.run(_demo())
+        return _run()
+    except SettingsError as exc:
+        print(f"backcoach: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run() -> int:
+    from bot.app import build_application
+
+    settings = load_settings()
+    configure_logging(settings.log_level_number)
+    application = build_application(settings)
+    application.run_polling(allowed_updates=None)
+    return 0
+
+
+async def _demo() -> int:
+    from bot.app import build_application, running
+    from bot.emulator.server import BotApiEmulator
+    from bot.emulator.terminal import chat_in_terminal
+
+    async with BotApiEmulator() as emulator:
+        settings = load_settings(
+            telegram_bot_token=emulator.token,
+            telegram_api_base_url=emulator.base_url,
+            database_url=DEMO_DATABASE_URL,
+        )
+        # Logs would interleave with the chat; only problems are shown.
+        configure_logging(max(settings.log_level_number, logging.WARNING))
+        application = build_application(settings)
+        print("backcoach demo: you are chatting with the real bot through a local emulator.")
+        async with running(application, poll_timeout=1):
+            await chat_in_terminal(emulator.user(user_id=1001, first_name="Demo"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

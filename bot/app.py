@@ -1,0 +1,94 @@
+"""The composition root: builds the Application and everything it needs, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot import texts
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.handlers import general, onboarding, reminders, safety
+from bot.handlers.common import SERVICES_KEY, Services
+from bot.storage.database import create_engine, migrate
+from bot.storage.repository import Repository
+from catalog.loader import load_catalog
+from catalog.model import Catalog
+
+logger = logging.getLogger(__name__)
+
+# Handler groups: the safety screen sees every message before any flow does.
+SAFETY_GROUP = -1
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    catalog: Catalog | None = None,
+) -> Application:
+    """Wire settings, storage, catalog and handlers into a ready-to-run Application."""
+    repository = Repository(create_engine(settings.database_url))
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.base_file_url)
+        # Keeps us under Telegram's flood limits and retries a 429 after retry_after.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings,
+        repository=repository,
+        clock=clock or SystemClock(),
+        catalog=catalog or load_catalog(),
+    )
+    application.add_handlers(safety.handlers(), group=SAFETY_GROUP)
+    application.add_handlers(general.handlers() + reminders.handlers() + onboarding.handlers())
+    application.add_error_handler(general.on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    """Migrate the database, then tell Telegram our commands."""
+    services: Services = application.bot_data[SERVICES_KEY]
+    # The bot migrates itself: a fresh checkout or a new release just works.
+    await migrate(services.settings.database_url)
+    await application.bot.set_my_commands(
+        [BotCommand(name, description) for name, description in texts.COMMANDS]
+    )
+    logger.info("ready")
+
+
+async def _post_shutdown(application: Application) -> None:
+    services: Services = application.bot_data[SERVICES_KEY]
+    await services.repository.close()
+
+
+@asynccontextmanager
+async def running(application: Application, *, poll_timeout: float = 10) -> AsyncIterator[None]:
+    """Run the bot with long polling inside an existing event loop (demo and tests)."""
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+        try:
+            yield
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

@@ -1,0 +1,113 @@
+"""Settings from the environment and `.env`, validated once at start-up."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///backcoach.sqlite3"
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+
+# What each setting means and how to fix it; used for the one-line start-up error.
+SETTING_HELP: dict[str, str] = {
+    "TELEGRAM_BOT_TOKEN": "the token @BotFather gave you, e.g. 123456:ABC-DEF",
+    "DATABASE_URL": "e.g. sqlite+aiosqlite:///backcoach.sqlite3 or postgresql://user:pw@host/db",
+    "TELEGRAM_API_BASE_URL": "an http(s) URL ending in /bot, e.g. https://api.telegram.org/bot",
+    "HOLD_TIME_SCALE": "a number above 0 and at most 1, e.g. 1.0 (0.05 makes a 30 s hold 1.5 s)",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line a person can act on."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    hold_time_scale: float = Field(default=1.0, gt=0, le=1)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Point plain PostgreSQL and SQLite URLs at the async drivers we ship."""
+        value = value.strip()
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database URL")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("unknown log level")
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        token = value.get_secret_value().strip()
+        bot_id, _, secret = token.partition(":")
+        if not bot_id.isdigit() or not secret:
+            raise ValueError("not a bot token")
+        return SecretStr(token)
+
+    @property
+    def base_file_url(self) -> str:
+        """The file URL that goes with the API URL (".../bot" -> ".../file/bot")."""
+        head, sep, _ = self.telegram_api_base_url.rpartition("/bot")
+        return f"{head}/file/bot" if sep else self.telegram_api_base_url
+
+    @property
+    def token(self) -> str:
+        """The token, or SettingsError naming the setting when it is missing."""
+        if self.telegram_bot_token is None:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: put "
+                + SETTING_HELP["TELEGRAM_BOT_TOKEN"]
+                + " in .env or the environment (or run `python -m bot demo`, which needs none)"
+            )
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+def load_settings(env_file: Path | None = Path(".env"), **overrides: object) -> Settings:
+    """Read and validate settings, turning any problem into one SettingsError line."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        # Never echo the bad value: it might be the token.
+        hint = SETTING_HELP.get(name, "see .env.example")
+        raise SettingsError(f"{name} is not valid ({error['msg']}): expected {hint}") from None

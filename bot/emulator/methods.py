@@ -1,0 +1,438 @@
+"""Bot API method implementations operating on EmulatorState."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.emulator.formatting import render, utf16_len
+from bot.emulator.state import EmulatorState, StoredFile, StoredMessage
+from bot.emulator.wire import ApiError, bad_request
+
+
+@dataclass
+class Upload:
+    """One multipart file part."""
+
+    filename: str
+    content_type: str
+    body: bytes
+
+
+Params = dict[str, Any]
+Uploads = dict[str, Upload]
+Method = Callable[[EmulatorState, Params, Uploads], Awaitable[Any]]
+METHODS: dict[str, Method] = {}  # keyed by lower-case name: Telegram ignores method case
+
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the "
+    "same as a current content and reply markup of the message"
+)
+_INLINE_ACTIONS = frozenset(
+    {"callback_data", "url", "web_app", "login_url", "switch_inline_query", "copy_text",
+     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game",
+     "pay"}
+)  # fmt: skip
+_MEDIA_KINDS = ("photo", "document", "animation")
+
+
+def api_method(name: str) -> Callable[[Method], Method]:
+    """Register a coroutine as the implementation of Bot API method `name`."""
+
+    def register(func: Method) -> Method:
+        METHODS[name.lower()] = func
+        return func
+
+    return register
+
+
+# --- shared validation -------------------------------------------------------------------
+
+
+def _chat_id(state: EmulatorState, params: Params) -> int:
+    chat_id = params.get("chat_id")
+    if chat_id in (None, ""):
+        raise bad_request("chat_id is empty")
+    if not isinstance(chat_id, int) or chat_id not in state.chats:
+        raise bad_request("chat not found")
+    if chat_id in state.blocked_chats:
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    return chat_id
+
+
+def _shown_text(params: Params, key: str, limit: int) -> str:
+    raw = params.get(key)
+    shown = render(raw, params.get("parse_mode")) if isinstance(raw, str) else ""
+    if key == "text" and not shown.strip():
+        raise bad_request("message text is empty")
+    if utf16_len(shown) > limit:
+        raise bad_request("message is too long" if key == "text" else "message caption is too long")
+    return shown
+
+
+def _check_inline(rows: Any) -> None:
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise bad_request("can't parse inline keyboard button: InlineKeyboardButton expected")
+    for button in (b for row in rows for b in row):
+        if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+            raise bad_request("can't parse inline keyboard button: Text buttons are unallowed")
+        if not _INLINE_ACTIONS & button.keys():
+            raise bad_request("text buttons are unallowed in the inline keyboard")
+        data = button.get("callback_data")
+        if data is not None and not 1 <= len(str(data).encode()) <= 64:
+            raise bad_request("BUTTON_DATA_INVALID")
+
+
+def _markup(params: Params) -> dict[str, Any] | None:
+    """Validate reply_markup and return it (None when absent)."""
+    markup = params.get("reply_markup")
+    if markup is None:
+        return None
+    if not isinstance(markup, dict):
+        raise bad_request("object expected as reply markup")
+    if "inline_keyboard" in markup:
+        _check_inline(markup["inline_keyboard"])
+    elif "keyboard" in markup:
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise bad_request("can't parse keyboard button: KeyboardButton expected")
+    elif not markup.get("remove_keyboard") and not markup.get("force_reply"):
+        raise bad_request("can't parse reply keyboard markup JSON object")
+    return markup
+
+
+def _inline_only(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The markup Telegram echoes inside a Message: only non-empty inline keyboards."""
+    if markup and markup.get("inline_keyboard"):
+        return {"inline_keyboard": markup["inline_keyboard"]}
+    return None
+
+
+def _label(button: Any) -> str:
+    return button if isinstance(button, str) else str(button.get("text", ""))
+
+
+def _reply_to(state: EmulatorState, chat_id: int, params: Params) -> dict[str, Any] | None:
+    reply = params.get("reply_parameters") or {}
+    target_id = params.get("reply_to_message_id") or reply.get("message_id")
+    if target_id is None:
+        return None
+    target = state.find_message(chat_id, int(target_id))
+    if target is None:
+        if params.get("allow_sending_without_reply") or reply.get("allow_sending_without_reply"):
+            return None
+        raise bad_request("message to be replied not found")
+    return {k: v for k, v in target.data.items() if k != "reply_to_message"}
+
+
+def _post(
+    state: EmulatorState, chat_id: int, params: Params, body: Params, kind: str, text: str
+) -> dict[str, Any]:
+    """Store a bot message with markup/reply handling and return its JSON."""
+    markup = _markup(params)
+    reply = _reply_to(state, chat_id, params)
+    if reply:
+        body["reply_to_message"] = reply
+    if inline := _inline_only(markup):
+        body["reply_markup"] = inline
+    stored = state.add_message(chat_id, body, from_bot=True, kind=kind, text=text)
+    if markup and "keyboard" in markup:
+        # Reply keyboards are never echoed in the Message but stay visible in the chat.
+        stored.reply_keyboard = [[_label(b) for b in row] for row in markup["keyboard"]]
+        state.reply_keyboards[chat_id] = markup
+    elif markup and markup.get("remove_keyboard"):
+        state.reply_keyboards[chat_id] = None
+    return stored.data
+
+
+def _editable(state: EmulatorState, params: Params) -> StoredMessage:
+    if params.get("inline_message_id"):
+        raise bad_request("inline messages are not supported by the emulator")
+    chat_id = _chat_id(state, params)
+    message_id = params.get("message_id")
+    if not isinstance(message_id, int):
+        raise bad_request("message identifier is not specified")
+    message = state.find_message(chat_id, message_id)
+    if message is None:
+        raise bad_request("message to edit not found")
+    if not message.from_bot:
+        raise bad_request("message can't be edited")
+    return message
+
+
+def _apply_edit(
+    state: EmulatorState, message: StoredMessage, field_name: str | None, new_text: str,
+    markup: dict[str, Any] | None,
+) -> dict[str, Any]:  # fmt: skip
+    """Apply an edit or raise Telegram's 'not modified' error when nothing changes."""
+    inline = _inline_only(markup)
+    if new_text == message.text and inline == message.data.get("reply_markup"):
+        raise bad_request(NOT_MODIFIED)
+    message.markups.append(message.data.get("reply_markup"))
+    if field_name:
+        message.data[field_name] = new_text
+    message.data.pop("reply_markup", None)
+    if inline:
+        message.data["reply_markup"] = inline
+    message.data["edit_date"] = int(state.clock())
+    message.versions.append(new_text)
+    state.notify()
+    return message.data
+
+
+# --- updates and bot info ------------------------------------------------------------------
+
+
+@api_method("getMe")
+async def get_me(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Describe the bot account."""
+    return {**state.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False}  # fmt: skip
+
+
+@api_method("getUpdates")
+async def get_updates(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Confirm updates below offset, then long-poll for up to `timeout` seconds."""
+    if state.webhook["url"]:
+        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                       "use deleteWebhook to delete the webhook first")  # fmt: skip
+    offset = params.get("offset")
+    if isinstance(offset, int) and offset > 0:
+        state.pending = [p for p in state.pending if p[1]["update_id"] >= offset]
+    elif isinstance(offset, int) and offset < 0:
+        state.pending = state.pending[offset:]
+    limit = min(max(int(params.get("limit") or 100), 1), 100)
+    timeout = max(float(params.get("timeout") or 0), 0.0)
+    if not state.pending and timeout:
+        await state.wait_for(lambda: bool(state.pending), timeout)
+    batch = state.pending[:limit]
+    for chat_id, update in batch:
+        state.touch(chat_id)
+        state.max_delivered_update_id = max(state.max_delivered_update_id, update["update_id"])
+    return [update for _, update in batch]
+
+
+@api_method("deleteWebhook")
+async def delete_webhook(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Remove the webhook, optionally dropping pending updates."""
+    state.webhook["url"] = ""
+    if params.get("drop_pending_updates"):
+        state.pending.clear()
+    return True
+
+
+@api_method("setWebhook")
+async def set_webhook(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Store the webhook URL (nothing is ever delivered to it)."""
+    state.webhook["url"] = str(params.get("url") or "")
+    return True
+
+
+@api_method("getWebhookInfo")
+async def get_webhook_info(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Report the stored webhook and the pending update count."""
+    return {**state.webhook, "pending_update_count": len(state.pending)}
+
+
+@api_method("setMyCommands")
+async def set_my_commands(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Store the command list for a scope/language pair."""
+    commands = params.get("commands")
+    if not isinstance(commands, list):
+        raise bad_request("commands must be an array")
+    for command in commands:
+        name = str(command.get("command", "")) if isinstance(command, dict) else ""
+        if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.islower()):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not 1 <= len(str(command.get("description", ""))) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+    state.commands[commands_key(params)] = commands
+    return True
+
+
+@api_method("getMyCommands")
+async def get_my_commands(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Return the command list stored for a scope/language pair."""
+    return state.commands.get(commands_key(params), [])
+
+
+@api_method("deleteMyCommands")
+async def delete_my_commands(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Forget the command list for a scope/language pair."""
+    state.commands.pop(commands_key(params), None)
+    return True
+
+
+def commands_key(params: Params) -> str:
+    """Storage key for a command list: its scope and language."""
+    scope = params.get("scope") or {"type": "default"}
+    return json.dumps([scope, params.get("language_code") or ""], sort_keys=True)
+
+
+@api_method("close")
+async def close(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Accept close (no-op)."""
+    return True
+
+
+@api_method("logOut")
+async def log_out(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Accept logOut (no-op)."""
+    return True
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+@api_method("sendMessage")
+async def send_message(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Post a text message to a chat."""
+    chat_id = _chat_id(state, params)
+    text = _shown_text(params, "text", 4096)
+    return _post(state, chat_id, params, {"text": text}, "text", text)
+
+
+@api_method("sendChatAction")
+async def send_chat_action(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Accept a chat action such as "typing"."""
+    _chat_id(state, params)
+    return True
+
+
+@api_method("editMessageText")
+async def edit_message_text(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Replace a text message's text; omitting reply_markup removes the inline keyboard."""
+    message = _editable(state, params)
+    if message.kind != "text":
+        raise bad_request("there is no text in the message to edit")
+    text = _shown_text(params, "text", 4096)
+    return _apply_edit(state, message, "text", text, _markup(params))
+
+
+@api_method("editMessageCaption")
+async def edit_message_caption(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Replace a media message's caption."""
+    message = _editable(state, params)
+    if message.kind not in _MEDIA_KINDS:
+        raise bad_request("there is no caption in the message to edit")
+    caption = _shown_text(params, "caption", 1024)
+    return _apply_edit(state, message, "caption", caption, _markup(params))
+
+
+@api_method("editMessageReplyMarkup")
+async def edit_message_reply_markup(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Replace (or, when omitted, remove) a message's inline keyboard."""
+    message = _editable(state, params)
+    return _apply_edit(state, message, None, message.text, _markup(params))
+
+
+@api_method("deleteMessage")
+async def delete_message(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Delete a message from a chat."""
+    chat_id = _chat_id(state, params)
+    message = state.find_message(chat_id, int(params.get("message_id") or 0))
+    if message is None:
+        raise bad_request("message to delete not found")
+    message.deleted = True
+    state.notify()
+    return True
+
+
+@api_method("answerCallbackQuery")
+async def answer_callback_query(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Record the answer to a callback query; unknown or repeated ids are 'too old'."""
+    record = state.callbacks.get(str(params.get("callback_query_id")))
+    if record is None or record.answered:
+        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    record.answered = True
+    record.answer_text = params.get("text")
+    record.show_alert = bool(params.get("show_alert"))
+    state.notify()
+    return True
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _resolve_file(state: EmulatorState, params: Params, files: Uploads, kind: str) -> StoredFile:
+    """Find the file for a send: a multipart upload, a known file_id, or a URL."""
+    value = params.get(kind)
+    part_name = value[len("attach://") :] if str(value).startswith("attach://") else kind
+    if part_name in files:
+        upload = files[part_name]
+        if not upload.body:
+            raise bad_request("file must be non-empty")
+        file_id = state.next_id(f"{kind.upper()}-")
+        stored = StoredFile(file_id, f"U{file_id}", kind, len(upload.body), upload.body,
+                            upload.filename, upload.content_type)  # fmt: skip
+    elif isinstance(value, str) and value in state.files:
+        return state.files[value]
+    elif isinstance(value, str) and value.startswith(("http://", "https://")):
+        # Never fetch: tests must stay offline. Pretend Telegram downloaded it.
+        file_id = state.next_id(f"{kind.upper()}-")
+        stored = StoredFile(file_id, f"U{file_id}", kind, 0, None, value.rsplit("/", 1)[-1])
+    elif value:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    else:
+        raise bad_request(f"there is no {kind} in the request")
+    state.files[stored.file_id] = stored
+    return stored
+
+
+def _file_json(stored: StoredFile, params: Params) -> dict[str, Any]:
+    base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size}  # fmt: skip
+    if stored.kind == "photo":
+        return {**base, "width": 320, "height": 320}
+    named = {**base, "file_name": stored.file_name or "file", "mime_type": stored.mime_type}
+    if stored.kind == "animation":
+        dims = {
+            k: params.get(k) or d for k, d in (("width", 320), ("height", 320), ("duration", 1))
+        }
+        return {**named, **dims}
+    return named
+
+
+async def _send_media(state: EmulatorState, params: Params, files: Uploads, kind: str) -> Any:
+    chat_id = _chat_id(state, params)
+    stored = _resolve_file(state, params, files, kind)
+    caption = _shown_text(params, "caption", 1024)
+    file_json = _file_json(stored, params)
+    body: Params = {"photo": [file_json]} if kind == "photo" else {kind: file_json}
+    if kind == "animation":
+        # Telegram also exposes animations as documents for older clients.
+        dims = ("width", "height", "duration")
+        body["document"] = {k: v for k, v in file_json.items() if k not in dims}
+    if caption:
+        body["caption"] = caption
+    return _post(state, chat_id, params, body, kind, caption)
+
+
+@api_method("sendPhoto")
+async def send_photo(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Send a photo by upload, file_id or URL."""
+    return await _send_media(state, params, files, "photo")
+
+
+@api_method("sendDocument")
+async def send_document(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Send a document by upload, file_id or URL."""
+    return await _send_media(state, params, files, "document")
+
+
+@api_method("sendAnimation")
+async def send_animation(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Send an animation (GIF/MP4) by upload, file_id or URL."""
+    return await _send_media(state, params, files, "animation")
+
+
+@api_method("getFile")
+async def get_file(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """Describe a stored file with a path under base_file_url."""
+    stored = state.files.get(str(params.get("file_id")))
+    if stored is None:
+        raise bad_request("invalid file_id")
+    return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size, "file_path": f"{stored.kind}s/{stored.file_id}"}  # fmt: skip

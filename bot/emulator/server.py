@@ -1,0 +1,295 @@
+"""Tornado HTTP server speaking the Telegram Bot API to a real PTB bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import time
+from types import TracebackType
+from typing import Any, Self
+
+from tornado.httpserver import HTTPServer
+from tornado.httputil import HTTPServerRequest
+from tornado.netutil import bind_sockets
+from tornado.web import Application, RequestHandler
+
+from bot.emulator.methods import METHODS, Upload, commands_key
+from bot.emulator.state import ApiRequest, EmulatorState, Fault
+from bot.emulator.users import ScriptedGroup, ScriptedUser
+from bot.emulator.wire import ApiError, decode_params, ok_payload, parse_json_body
+
+log = logging.getLogger(__name__)
+
+FAULT_KINDS = ("429", "403", "500", "slow")
+_UNAUTHORIZED = ApiError(401, "Unauthorized")
+_NOT_FOUND = ApiError(404, "Not Found")
+
+
+class _ApiHandler(RequestHandler):
+    """Routes /bot<token>/<method> to the emulator."""
+
+    def initialize(self, emulator: BotApiEmulator) -> None:
+        self.emulator = emulator
+
+    async def get(self, token: str, method: str) -> None:
+        status, payload = await self.emulator.handle(token, method, self.request)
+        stream = self.request.connection.stream  # type: ignore[union-attr]
+        if stream.closed():
+            return  # client gave up (e.g. PTB cancelled a long poll on shutdown)
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(payload))
+
+    post = get
+
+
+class _FileHandler(RequestHandler):
+    """Serves uploaded bytes at base_file_url + file_path, as getFile describes."""
+
+    def initialize(self, emulator: BotApiEmulator) -> None:
+        self.emulator = emulator
+
+    def get(self, token: str, path: str) -> None:
+        stored = self.emulator.state.files.get(path.rsplit("/", 1)[-1])
+        if token != self.emulator.token or stored is None or stored.content is None:
+            self.set_status(404)
+            self.finish(json.dumps(_NOT_FOUND.payload()))
+            return
+        self.set_header("Content-Type", stored.mime_type or "application/octet-stream")
+        self.finish(stored.content)
+
+
+class BotApiEmulator:
+    """A local Telegram Bot API server with scripted users for end-to-end tests."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_username: str = "backcoach_bot",
+    ) -> None:
+        self.token = token
+        self.host = host
+        self.port = port
+        bot_id = int(token.split(":", 1)[0]) if token.split(":", 1)[0].isdigit() else 1
+        self.bot_user: dict[str, Any] = {
+            "id": bot_id, "is_bot": True, "first_name": "BackCoach", "username": bot_username,
+        }  # fmt: skip
+        self.state = EmulatorState(self.bot_user)
+        self.requests: list[ApiRequest] = []
+        self.faults: list[Fault] = []
+        self._users: dict[int, ScriptedUser] = {}
+        self._groups: dict[int, ScriptedGroup] = {}
+        self._server: HTTPServer | None = None
+        self._in_flight = 0
+        self._drained = asyncio.Event()  # set whenever no request is being answered
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind 127.0.0.1 and start serving on the running event loop."""
+        app = Application(
+            [
+                (r"/bot([^/]+)/([^/]+)", _ApiHandler, {"emulator": self}),
+                (r"/file/bot([^/]+)/(.+)", _FileHandler, {"emulator": self}),
+            ],
+            log_function=lambda handler: None,  # access logs would drown the demo output
+        )
+        sockets = bind_sockets(self.port, self.host, family=socket.AF_INET)
+        self.port = sockets[0].getsockname()[1]
+        self._server = HTTPServer(app)
+        self._server.add_sockets(sockets)
+        self.state.closing = False
+
+    async def stop(self) -> None:
+        """Release pending long polls and close the server."""
+        self.state.closing = True
+        self.state.notify()
+        if self._server is not None:
+            self._server.stop()
+            # Let released long polls (and slow faults) answer instead of being cut off.
+            if self._in_flight:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._drained.wait(), 1.0)
+            await asyncio.sleep(0)  # one more turn so the last answer is flushed
+            await self._server.close_all_connections()
+            self._server = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """Value for ApplicationBuilder.base_url / Bot(base_url=...)."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Value for ApplicationBuilder.base_file_url / Bot(base_file_url=...)."""
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    @property
+    def commands(self) -> list[dict[str, Any]]:
+        """Commands the bot registered with setMyCommands for the default scope."""
+        return self.state.commands.get(commands_key({}), [])
+
+    # --- scripted participants ----------------------------------------------------------------
+
+    def user(
+        self, user_id: int | None = None, first_name: str = "Alex", language_code: str = "en"
+    ) -> ScriptedUser:
+        """Return the scripted user with this id (created on first use; chat id == user id)."""
+        if user_id is None:
+            user_id = 10_001 + len(self._users)
+        if user_id not in self._users:
+            user = {"id": user_id, "is_bot": False, "first_name": first_name,
+                    "language_code": language_code}  # fmt: skip
+            self.state.users[user_id] = user
+            self.state.chats[user_id] = {"id": user_id, "type": "private",
+                                         "first_name": first_name}  # fmt: skip
+            self._users[user_id] = ScriptedUser(self.state, user)
+        return self._users[user_id]
+
+    def group(self, chat_id: int, title: str = "Back pain club") -> ScriptedGroup:
+        """Create (or reuse) a basic group chat the bot is a member of."""
+        if chat_id not in self._groups:
+            self.state.chats[chat_id] = {"id": chat_id, "type": "group", "title": title}
+            self._groups[chat_id] = ScriptedGroup(self.state, chat_id)
+        return self._groups[chat_id]
+
+    # --- fault injection ----------------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        chat_id: int | None = None,
+        count: int = 1,
+        retry_after: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """Make the next `count` matching requests fail (429/403/500) or answer late (slow)."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
+        self.faults.append(Fault(kind, method, chat_id, count, retry_after, delay))
+
+    def clear_faults(self) -> None:
+        """Drop all pending faults."""
+        self.faults.clear()
+
+    def _take_fault(self, method: str, chat_id: int | None) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(method, chat_id):
+                fault.remaining -= 1
+                return fault
+        return None
+
+    # --- request handling ---------------------------------------------------------------------
+
+    def requests_for(
+        self, method: str | None = None, chat_id: int | None = None
+    ) -> list[ApiRequest]:
+        """Recorded requests filtered by method name (case-insensitive) and/or chat."""
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method.lower() == method.lower())
+            and (chat_id is None or r.chat_id == chat_id)
+        ]
+
+    def _chat_of(self, params: dict[str, Any]) -> int | None:
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, int):
+            return chat_id
+        callback = self.state.callbacks.get(str(params.get("callback_query_id")))
+        return callback.chat_id if callback else None
+
+    @staticmethod
+    def _read(request: HTTPServerRequest) -> tuple[dict[str, Any], dict[str, Upload]]:
+        raw: dict[str, Any] = {}
+        for key, values in request.query_arguments.items():
+            raw[key] = values[-1].decode(errors="replace")
+        if request.headers.get("Content-Type", "").startswith("application/json"):
+            raw.update(parse_json_body(request.body))
+        else:
+            for key, values in request.body_arguments.items():
+                raw[key] = values[-1].decode(errors="replace")
+        uploads = {
+            name: Upload(parts[0].filename, parts[0].content_type, parts[0].body)
+            for name, parts in request.files.items()
+        }
+        return decode_params(raw), uploads
+
+    async def handle(
+        self, token: str, method: str, request: HTTPServerRequest
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call, applying auth, faults and recording."""
+        self._in_flight += 1
+        self._drained.clear()
+        try:
+            return await self._answer(token, method, request)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._drained.set()
+
+    async def _answer(
+        self, token: str, method: str, request: HTTPServerRequest
+    ) -> tuple[int, dict[str, Any]]:
+        record = ApiRequest(method, {}, time.monotonic())
+        try:
+            if token != self.token:
+                raise _UNAUTHORIZED
+            record.params, uploads = self._read(request)
+            record.chat_id = self._chat_of(record.params)
+            record.uploads = {name: len(u.body) for name, u in uploads.items()}
+            implementation = METHODS.get(method.lower())
+            if implementation is None:
+                raise _NOT_FOUND
+            self.state.touch(record.chat_id)
+            fault = self._take_fault(method, record.chat_id)
+            if fault is not None:
+                await self._apply_fault(fault)
+            record.result = await implementation(self.state, record.params, uploads)
+            payload = ok_payload(record.result)
+        except ApiError as err:
+            record.status, record.description = err.status, err.description
+            payload = err.payload()
+        except Exception as exc:  # a bug here must surface as a 500, not a hung request
+            log.exception("emulator failed on %s", method)
+            record.status, record.description = 500, f"Internal Server Error: {exc!r}"
+            payload = ApiError(500, record.description).payload()
+        self.requests.append(record)
+        self.state.touch(record.chat_id)
+        self.state.notify()
+        return record.status, payload
+
+    @staticmethod
+    async def _apply_fault(fault: Fault) -> None:
+        if fault.kind == "slow":
+            await asyncio.sleep(fault.delay)
+        elif fault.kind == "429":
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {fault.retry_after}",
+                {"retry_after": fault.retry_after},
+            )
+        elif fault.kind == "403":
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        else:
+            raise ApiError(500, "Internal Server Error")

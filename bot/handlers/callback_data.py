@@ -1,0 +1,36 @@
+"""Short callback data, routed by prefix: "<prefix>:<action>[:<value>]".
+
+Telegram allows 64 bytes of callback data. Nothing but the prefix, an action and a
+small value ever goes in; state lives in the database, so after a restart a button still
+means the same thing, and one whose question was answered is recognised as stale.
+"""
+
+from __future__ import annotations
+
+ONBOARDING = "ob"
+
+# Onboarding actions.
+RED_FLAG = "rf"
+SEE_DOCTOR = "sd"
+PAIN = "pain"
+REMINDER_TIME = "time"
+
+
+def pack(prefix: str, action: str, value: str = "") -> str:
+    """Callback data for a button."""
+    data = f"{prefix}:{action}:{value}" if value else f"{prefix}:{action}"
+    if len(data.encode()) > 64:
+        raise ValueError("callback data longer than Telegram allows")
+    return data
+
+
+def unpack(data: str | None) -> tuple[str, str, str]:
+    """(prefix, action, value) from callback data; empty strings where parts are missing."""
+    prefix, _, rest = (data or "").partition(":")
+    action, _, value = rest.partition(":")
+    return prefix, action, value
+
+
+def pattern(prefix: str) -> str:
+    """The CallbackQueryHandler pattern for one prefix."""
+    return rf"^{prefix}:"

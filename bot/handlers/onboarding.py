@@ -1,0 +1,279 @@
+"""Onboarding on /start: welcome, safety screen, today's pain, time zone, reminder time."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from telegram import (
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.domain.safety import Urgency, pain_urgency
+from bot.domain.time_of_day import parse_time_of_day
+from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
+from bot.handlers import callback_data as cd
+from bot.handlers.common import inline_keyboard, services
+from bot.storage.models import User
+
+# Where onboarding stands, in order; "done" means the programme can start.
+RED_FLAGS = "red_flags"
+SEE_DOCTOR = "see_doctor"
+PAIN = "pain"
+TIMEZONE = "timezone"
+REMINDER_TIME = "reminder_time"
+DONE = "done"
+
+REMINDER_CHOICES = (time(7, 0), time(8, 0), time(12, 0), time(18, 0), time(19, 0), time(20, 0))
+
+
+async def ask(message: Message, user: User) -> None:
+    """Ask the question of the user's current onboarding step."""
+    step = user.onboarding_step
+    if step == RED_FLAGS and user.red_flag_hold == "urgent":
+        await message.reply_text(texts.URGENT_ADVICE, reply_markup=_cleared(cd.RED_FLAG))
+    elif step == RED_FLAGS:
+        await message.reply_text(texts.RED_FLAG_QUESTION, reply_markup=_yes_no(cd.RED_FLAG))
+    elif step == SEE_DOCTOR and user.red_flag_hold == "see_doctor":
+        await message.reply_text(texts.SEE_DOCTOR_ADVICE, reply_markup=_cleared(cd.SEE_DOCTOR))
+    elif step == SEE_DOCTOR:
+        await message.reply_text(texts.SEE_DOCTOR_QUESTION, reply_markup=_yes_no(cd.SEE_DOCTOR))
+    elif step == PAIN:
+        await message.reply_text(texts.PAIN_QUESTION, reply_markup=pain_keyboard(cd.ONBOARDING))
+    elif step == TIMEZONE:
+        keyboard = ReplyKeyboardMarkup(
+            [[KeyboardButton(texts.SHARE_LOCATION, request_location=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await message.reply_text(texts.TIMEZONE_QUESTION, reply_markup=keyboard)
+    elif step == REMINDER_TIME:
+        rows = [REMINDER_CHOICES[:3], REMINDER_CHOICES[3:]]
+        keyboard = inline_keyboard(
+            [
+                [
+                    (
+                        texts.clock_time(t),
+                        cd.pack(cd.ONBOARDING, cd.REMINDER_TIME, t.strftime("%H%M")),
+                    )
+                    for t in row
+                ]
+                for row in rows
+            ]
+        )
+        await message.reply_text(texts.REMINDER_QUESTION, reply_markup=keyboard)
+
+
+def _yes_no(action: str):
+    return inline_keyboard(
+        [
+            [(texts.YES_ONE_APPLIES, cd.pack(cd.ONBOARDING, action, "yes"))],
+            [(texts.NO_NONE_APPLY, cd.pack(cd.ONBOARDING, action, "no"))],
+        ]
+    )
+
+
+def _cleared(action: str):
+    label = texts.CHECKED_BY_DOCTOR if action == cd.RED_FLAG else texts.DOCTOR_SAYS_OK
+    return inline_keyboard([[(label, cd.pack(cd.ONBOARDING, action, "cleared"))]])
+
+
+def pain_keyboard(prefix: str, action: str = cd.PAIN):
+    """0-10 buttons in two rows, small enough to tap on a phone."""
+    return inline_keyboard(
+        [
+            [(str(n), cd.pack(prefix, action, str(n))) for n in range(0, 6)],
+            [(str(n), cd.pack(prefix, action, str(n))) for n in range(6, 11)],
+        ]
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome a new person, resume an unfinished setup, or greet someone who is set up."""
+    svc = services(context)
+    assert update.effective_user and update.effective_chat and update.effective_message
+    message = update.effective_message
+    user, _created = await svc.repository.ensure_user(
+        update.effective_user.id, update.effective_chat.id, svc.clock.now()
+    )
+    if not user.disclaimer_shown:
+        # The welcome carries the "not a diagnosis" note; it is said once, plainly.
+        await message.reply_text(texts.WELCOME)
+        user = await svc.repository.update_user(user.id, disclaimer_shown=True)
+    elif user.onboarding_step != DONE:
+        await message.reply_text(texts.WELCOME_BACK_ONBOARDING)
+    else:
+        await message.reply_text(
+            texts.WELCOME_BACK.format(zone=_zone_text(user, svc.clock.now()), time=_time_text(user))
+        )
+        return
+    await ask(message, user)
+
+
+async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route an onboarding button; a button from an answered question is stale."""
+    svc = services(context)
+    query = update.callback_query
+    assert query and query.message and update.effective_user
+    _, action, value = cd.unpack(query.data)
+    user = await svc.repository.get_user(update.effective_user.id)
+    expected_step = {
+        cd.RED_FLAG: RED_FLAGS,
+        cd.SEE_DOCTOR: SEE_DOCTOR,
+        cd.PAIN: PAIN,
+        cd.REMINDER_TIME: REMINDER_TIME,
+    }.get(action)
+    if user is None or expected_step is None or user.onboarding_step != expected_step:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    message = query.message
+    assert isinstance(message, Message)
+    label = _pressed_label(message, query.data)
+    await message.edit_text(texts.chose(message.text or "", label), reply_markup=None)
+
+    repo = svc.repository
+    if action in (cd.RED_FLAG, cd.SEE_DOCTOR):
+        hold = "urgent" if action == cd.RED_FLAG else "see_doctor"
+        next_step = SEE_DOCTOR if action == cd.RED_FLAG else PAIN
+        if value == "yes":
+            user = await repo.update_user(user.id, red_flag_hold=hold)
+        elif value in ("no", "cleared"):
+            user = await repo.update_user(user.id, red_flag_hold=None, onboarding_step=next_step)
+        await ask(message, user)
+    elif action == cd.PAIN and value.isdigit() and 0 <= int(value) <= 10:
+        await _record_pain(message, context, user, int(value))
+    elif action == cd.REMINDER_TIME and len(value) == 4 and value.isdigit():
+        chosen = parse_time_of_day(f"{value[:2]}:{value[2:]}")
+        if chosen is not None:
+            await _save_reminder_time(message, context, user, chosen)
+
+
+def _pressed_label(message: Message, data: str | None) -> str:
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return ""
+
+
+async def _record_pain(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, pain: int
+) -> None:
+    svc = services(context)
+    await svc.repository.add_pain_report(user.id, pain, svc.clock.now(), "onboarding")
+    if pain_urgency(pain) is Urgency.STOP_TODAY:
+        # Stay on this step: /start asks again once the pain has eased.
+        await svc.repository.update_user(user.id, starting_pain=pain)
+        await message.reply_text(texts.PAIN_TOO_HIGH_TODAY)
+        return
+    user = await svc.repository.update_user(user.id, starting_pain=pain, onboarding_step=TIMEZONE)
+    await message.reply_text(texts.PAIN_NOTED.format(pain=pain))
+    await ask(message, user)
+
+
+async def _save_timezone(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, zone: str
+) -> None:
+    svc = services(context)
+    user = await svc.repository.update_user(user.id, timezone=zone, onboarding_step=REMINDER_TIME)
+    await message.reply_text(
+        texts.TIMEZONE_SET.format(zone=describe_timezone(zone, svc.clock.now())),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    await ask(message, user)
+
+
+async def _save_reminder_time(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, chosen: time
+) -> None:
+    svc = services(context)
+    await svc.repository.update_user(user.id, reminder_time=chosen, onboarding_step=DONE)
+    reminder = texts.REMINDER_SET.format(time=texts.clock_time(chosen))
+    await message.reply_text(texts.ONBOARDING_DONE.format(reminder=reminder))
+
+
+async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed answers while setting up: pain, time zone or reminder time."""
+    svc = services(context)
+    assert update.effective_user and update.effective_message
+    message = update.effective_message
+    user = await svc.repository.get_user(update.effective_user.id)
+    if user is None:
+        # Someone who never sent /start: treat their first words as the start.
+        await start(update, context)
+        return
+    step = user.onboarding_step
+    typed = (message.text or "").strip()
+    if step == PAIN and typed.isdigit() and 0 <= int(typed) <= 10:
+        await _record_pain(message, context, user, int(typed))
+    elif step == TIMEZONE:
+        zone = resolve_timezone(typed)
+        if zone is None:
+            await message.reply_text(texts.TIMEZONE_NOT_FOUND)
+        else:
+            await _save_timezone(message, context, user, zone)
+    elif step == REMINDER_TIME:
+        chosen = parse_time_of_day(typed)
+        if chosen is None:
+            await message.reply_text(texts.TIME_NOT_UNDERSTOOD)
+        else:
+            await _save_reminder_time(message, context, user, chosen)
+    elif step == DONE:
+        await message.reply_text(texts.NOT_UNDERSTOOD)
+    else:
+        await message.reply_text(texts.FINISH_SETUP_FIRST)
+        await ask(message, user)
+
+
+async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared location sets the time zone (the only thing we use it for; it is not kept)."""
+    svc = services(context)
+    assert update.effective_user and update.effective_message
+    message = update.effective_message
+    user = await svc.repository.get_user(update.effective_user.id)
+    if user is None or user.onboarding_step not in (TIMEZONE, DONE) or message.location is None:
+        await message.reply_text(texts.NOT_UNDERSTOOD)
+        return
+    zone = timezone_for_location(message.location.latitude, message.location.longitude)
+    if zone is None:
+        await message.reply_text(texts.LOCATION_NOT_FOUND)
+    elif user.onboarding_step == TIMEZONE:
+        await _save_timezone(message, context, user, zone)
+    else:
+        await svc.repository.update_user(user.id, timezone=zone)
+        await message.reply_text(
+            texts.TIMEZONE_SET.format(zone=describe_timezone(zone, svc.clock.now())),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+
+
+def _zone_text(user: User, now) -> str:
+    return describe_timezone(user.timezone, now) if user.timezone else texts.NOT_SET
+
+
+def _time_text(user: User) -> str:
+    return texts.clock_time(user.reminder_time) if user.reminder_time else texts.NOT_SET
+
+
+def handlers() -> list:
+    """This flow's handlers, in the order they should be tried."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("start", start, filters=private),
+        CallbackQueryHandler(answer_button, pattern=cd.pattern(cd.ONBOARDING)),
+        MessageHandler(private & filters.LOCATION, location),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_during_onboarding),
+    ]

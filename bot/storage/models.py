@@ -1,0 +1,164 @@
+"""The database schema as typed SQLAlchemy models; every change goes through Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so Alembic's batch mode on SQLite can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A person using the bot, keyed by their Telegram user id, with their settings."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
+        CheckConstraint("starting_pain BETWEEN 0 AND 10", name="starting_pain_range"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where onboarding stands; "done" once the programme can start.
+    onboarding_step: Mapped[str] = mapped_column(String(24), default="red_flags")
+    disclaimer_shown: Mapped[bool] = mapped_column(default=False)
+    # "urgent" or "see_doctor" while the programme waits for the person to be checked.
+    red_flag_hold: Mapped[str | None] = mapped_column(String(16), default=None)
+    starting_pain: Mapped[int | None] = mapped_column(Integer, default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    reminder_time: Mapped[time | None] = mapped_column(Time, default=None)
+    level: Mapped[int] = mapped_column(Integer, default=1)
+    # Reminders on or off (/pause, or the person blocked the bot).
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class TrainingSession(Base):
+    """One guided session: today's routine and how far the person got."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The person's local day the session counts for (set when it finishes).
+    local_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # active, finished or stopped
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # Today's routine as "exercise_id:target_hold" pairs, comma-separated, in order.
+    routine: Mapped[str] = mapped_column(String(512), default="")
+    # Which exercise (0-based) and which side of it the person is on.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    side: Mapped[int] = mapped_column(Integer, default=0)
+    # card, holding, answer or pain: what the bot is waiting for.
+    phase: Mapped[str] = mapped_column(String(16), default="card")
+
+
+class ExerciseResult(Base):
+    """What the person answered for one exercise in one session."""
+
+    __tablename__ = "exercise_results"
+    # One answer per exercise per session: a double tap can never count twice.
+    __table_args__ = (
+        UniqueConstraint("session_id", "exercise_id", name="uq_exercise_results_session_exercise"),
+        CheckConstraint("pain BETWEEN 0 AND 10", name="pain_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(32))
+    # done, hurts or skipped
+    answer: Mapped[str] = mapped_column(String(16))
+    pain: Mapped[int | None] = mapped_column(Integer, default=None)
+    hold_seconds: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExerciseProgress(Base):
+    """Where one person stands with one exercise: target hold and recent pain."""
+
+    __tablename__ = "exercise_progress"
+    __table_args__ = (CheckConstraint("target_hold BETWEEN 5 AND 60", name="target_hold_range"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target_hold: Mapped[int] = mapped_column(Integer)
+    start_hold: Mapped[int] = mapped_column(Integer)
+    pain_free_streak: Mapped[int] = mapped_column(Integer, default=0)
+    high_pain_streak: Mapped[int] = mapped_column(Integer, default=0)
+    ceiling_pain_free_streak: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[bool] = mapped_column(default=False)
+    # Sessions (or pain-free sessions of the predecessor) before a removed exercise returns.
+    sessions_until_return: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PainReport(Base):
+    """A pain score the person gave, with where it came from."""
+
+    __tablename__ = "pain_reports"
+    __table_args__ = (CheckConstraint("pain BETWEEN 0 AND 10", name="pain_range"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    pain: Mapped[int] = mapped_column(Integer)
+    # onboarding, session or reminder
+    source: Mapped[str] = mapped_column(String(16))
+    exercise_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="SET NULL"), default=None
+    )

@@ -1,0 +1,118 @@
+"""Settings: defaults, URL rewriting, and one clear line for anything wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (
+        "TELEGRAM_BOT_TOKEN",
+        "DATABASE_URL",
+        "TELEGRAM_API_BASE_URL",
+        "HOLD_TIME_SCALE",
+        "LOG_LEVEL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults() -> None:
+    settings = load_settings(env_file=None)
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    assert settings.hold_time_scale == 1.0
+    assert settings.log_level == "INFO"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db/x", "postgresql+asyncpg://u:p@db/x"),
+        ("postgresql://u:p@db/x", "postgresql+asyncpg://u:p@db/x"),
+        ("sqlite:///data.db", "sqlite+aiosqlite:///data.db"),
+        ("sqlite+aiosqlite:///data.db", "sqlite+aiosqlite:///data.db"),
+    ],
+)
+def test_database_url_gets_async_driver(given: str, expected: str) -> None:
+    assert load_settings(env_file=None, database_url=given).database_url == expected
+
+
+def test_environment_and_base_file_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("HOLD_TIME_SCALE", "0.05")
+    settings = load_settings(env_file=None)
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.hold_time_scale == 0.05
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HOLD_TIME_SCALE", "fast"),
+        ("HOLD_TIME_SCALE", "0"),
+        ("DATABASE_URL", "mysql://x"),
+        ("LOG_LEVEL", "LOUD"),
+        ("TELEGRAM_API_BASE_URL", "ftp://x"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+    ],
+)
+def test_malformed_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env_file=None)
+    message = str(caught.value)
+    assert message.startswith(name) and "\n" not in message
+    if name == "TELEGRAM_BOT_TOKEN":
+        assert value not in message
+
+
+def test_missing_token_is_one_clear_line() -> None:
+    with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN is not set"):
+        _ = load_settings(env_file=None).token
+
+
+def test_token_is_never_shown() -> None:
+    settings = load_settings(env_file=None, telegram_bot_token=TOKEN)
+    assert settings.token == TOKEN
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings.model_dump())
+
+
+def _run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN",)}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,  # no .env there
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cli_without_token_prints_one_line_and_fails(tmp_path: Path) -> None:
+    result = _run_cli(tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "TELEGRAM_BOT_TOKEN is not set" in lines[0] and "BotFather" in lines[0]
+
+
+def test_cli_with_malformed_setting_prints_one_line(tmp_path: Path) -> None:
+    result = _run_cli(tmp_path, HOLD_TIME_SCALE="soon", TELEGRAM_BOT_TOKEN=TOKEN)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backcoach: HOLD_TIME_SCALE"), result.stderr

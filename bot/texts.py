@@ -97,6 +97,7 @@ REMINDER_SET = "I'll remind you every day at {time} your time."
 
 ONBOARDING_DONE = (
     "You're all set. {reminder}\n\n"
+    "Press the button below for your first session, or send /session any time.\n\n"
     "You can change your time zone with /timezone and your reminder time with /remind. "
     "/help lists everything I can do."
 )
@@ -147,6 +148,9 @@ SAFETY_SEE_DOCTOR = (
 # Help --------------------------------------------------------------------------
 
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("session", "Start today's exercises"),
+    ("stats", "Your sessions, streak and holds"),
+    ("stop", "End the session in progress"),
     ("start", "Set up, or see your settings"),
     ("timezone", "Change your time zone"),
     ("remind", "Change your daily reminder time"),
@@ -168,3 +172,98 @@ def clock_time(value: time) -> str:
 def chose(question: str, answer: str) -> str:
     """A question edited to show the answer given, so the chat reads as a record."""
     return f"{question}\n\n→ {answer}"
+
+
+# Guided session -----------------------------------------------------------------
+
+START_SESSION = "▶️ Start today's session"
+READY = "Ready"
+DONE = "✅ Done"
+HURTS = "😣 Hurts"
+SKIP = "Skip"
+STOP = "Stop"
+CONTINUE = "Continue where I left off"
+START_OVER = "Start again from the top"
+LEVEL_UP = "Move up to level {level}"
+STAY = "Stay at level {level}"
+
+SIDE_NAMES = {"left": "left side", "right": "right side"}
+
+SESSION_INTRO = (
+    "Today's session: {count} exercises, about {minutes} minutes. I'll show each one, you "
+    "press Ready when you're in position, and I'll count the hold for you. Type stop at any "
+    "time to end; what you've done is kept."
+)
+SESSION_EMPTY = (
+    "There's nothing in today's routine: the exercises that hurt are resting. Take it easy "
+    "today and try again tomorrow."
+)
+SESSION_NEEDS_SETUP = "Let's finish setting up first: send /start."
+SESSION_HELD = (
+    "Your programme is on hold until a doctor has checked you. Send /start when they have."
+)
+CONTINUE_OFFER = "You have a session in progress ({done} of {total} done). Carry on?"
+
+CARD = (
+    "<b>{position} of {total} · {name}</b>\n\n"
+    "<b>Start:</b> {start}\n\n{steps}\n\n"
+    "<b>Hold:</b> {hold}\n<i>Why it helps:</i> {purpose}"
+)
+CARD_CAUTION = "\n\n⚠️ {caution}"
+CARD_READY_HINT = "Press Ready when you're in position."
+
+HOLD_COUNTDOWN = "{side}Hold… {seconds} s"
+HOLD_RELEASE = "{side}Release. Well done."
+HOLD_REST = "{side}Release. Rest a moment, then switch to your {next_side}."
+ANSWER_QUESTION = "How did {name} go?"
+PAIN_IN_SESSION = "How much did it hurt, from 0 (not at all) to 10 (the worst)?"
+
+CHANGE_GREW = "{name}: {new} s next time, up from {old} s."
+CHANGE_KEPT = "{name}: staying at {new} s next time."
+CHANGE_KEPT_AT_TOP = "{name}: {new} s, the full hold. Well done."
+CHANGE_CUT = "{name}: {new} s next time, down from {old} s. Leave it for the rest of today."
+CHANGE_KEPT_SORE = "{name}: staying at {new} s. Leave it for the rest of today."
+CHANGE_REMOVED = (
+    "{name} has hurt twice in a row, so I've taken it out of your routine for now. "
+    "It comes back once your back is ready."
+)
+CHANGE_REMOVED_OFFER = " Its easier version, {easier}, stays in."
+CHANGE_SKIPPED = "{name}: skipped."
+RETURNED = "{name} is back in your routine."
+
+PAIN_TOO_HIGH_SESSION = (
+    "Let's stop here for today: pain that high means your back needs rest, not exercise. "
+    "What you did is saved. If it doesn't ease in a day or two, or it keeps getting worse, "
+    "see a doctor or physiotherapist."
+)
+
+SESSION_HINT_CARD = "Press Ready when you're in position, or type stop to end the session."
+SESSION_HINT_HOLDING = "Keep holding, I'm counting. Type stop to end the session."
+SESSION_HINT_ANSWER = "Tell me how it went: done, hurts or skip (or stop to end)."
+SESSION_HINT_PAIN = "Please send a number from 0 to 10."
+STALE_SESSION_BUTTON = "That session has ended."
+ALREADY_ANSWERED = "Already noted."
+
+SESSION_SUMMARY = "{title}\n\n{lines}\n\n{streak}"
+SESSION_FINISHED_TITLE = "🎉 Session complete."
+SESSION_STOPPED_TITLE = "Session ended. What you did is saved."
+SUMMARY_DONE = "Done: {done} of {total} exercises."
+SUMMARY_PAIN = "Pain reported: {items}."
+SUMMARY_NO_PAIN = "No pain reported."
+STREAK = "Streak: {current} day{s} (best {best})."
+NEXT_REMINDER = "Next reminder: {when}."
+
+LEVEL_UP_OFFER = (
+    "You've done every level {level} exercise at its full hold without pain twice in a row. "
+    "Ready to add the level {next} exercises?"
+)
+LEVEL_UP_DONE = "Level {level} unlocked: the new exercises join your next session."
+LEVEL_STAY = "Staying at level {level}. I'll ask again another time."
+
+STATS = (
+    "<b>Your progress</b>\nSessions finished: {sessions}\nStreak: {current} (best {best})\n"
+    "Level: {level}\n\n{holds}"
+)
+STATS_HOLD = "{name}: {now} s (started at {start} s)"
+STATS_NO_HOLDS = "No exercises done yet: send /session to start."
+NO_SESSION = "There is no session in progress. Send /session to start one."

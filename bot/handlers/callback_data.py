@@ -8,6 +8,10 @@ means the same thing, and one whose question was answered is recognised as stale
 from __future__ import annotations
 
 ONBOARDING = "ob"
+SESSION = "se"
+
+# Session actions used outside the session flow.
+START_SESSION = "go"
 
 # Onboarding actions.
 RED_FLAG = "rf"

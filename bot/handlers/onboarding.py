@@ -202,7 +202,12 @@ async def _save_reminder_time(
     svc = services(context)
     await svc.repository.update_user(user.id, reminder_time=chosen, onboarding_step=DONE)
     reminder = texts.REMINDER_SET.format(time=texts.clock_time(chosen))
-    await message.reply_text(texts.ONBOARDING_DONE.format(reminder=reminder))
+    await message.reply_text(
+        texts.ONBOARDING_DONE.format(reminder=reminder),
+        reply_markup=inline_keyboard(
+            [[(texts.START_SESSION, cd.pack(cd.SESSION, cd.START_SESSION))]]
+        ),
+    )
 
 
 async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -275,5 +280,5 @@ def handlers() -> list:
         CommandHandler("start", start, filters=private),
         CallbackQueryHandler(answer_button, pattern=cd.pattern(cd.ONBOARDING)),
         MessageHandler(private & filters.LOCATION, location),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, text_during_onboarding),
+        # Plain text goes through the session flow first, which hands it back here.
     ]

@@ -7,6 +7,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, MessageHandler, f
 
 from bot import texts
 from bot.domain.safety import Urgency, detect_red_flags
+from bot.handlers.session import stop_active
 
 
 async def screen_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -17,6 +18,8 @@ async def screen_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     finding = detect_red_flags(message.text)
     if finding is None:
         return
+    if update.effective_user and update.effective_chat:
+        await stop_active(update.effective_chat.id, update.effective_user.id, context)
     if finding.urgency is Urgency.URGENT:
         await message.reply_text(texts.SAFETY_URGENT)
     else:

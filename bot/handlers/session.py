@@ -1,0 +1,637 @@
+"""The guided session: a card per exercise, timed holds, answers, progression, summary."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.domain.progression import (
+    Answer,
+    ChangeKind,
+    apply_answer,
+    end_session,
+    level_up_ready,
+    progress_of,
+)
+from bot.domain.replies import Reply, parse_pain, parse_reply
+from bot.domain.routine import build_routine, estimated_minutes
+from bot.domain.safety import Urgency, pain_urgency
+from bot.domain.streaks import compute_streak, local_day
+from bot.domain.timezones import zone
+from bot.handlers import callback_data as cd
+from bot.handlers import onboarding
+from bot.handlers.common import Services, inline_keyboard, services
+from bot.storage.models import User
+from bot.storage.repository import FINISHED, STOPPED, SessionState
+from catalog.model import Exercise, Level
+
+logger = logging.getLogger(__name__)
+
+PREFIX = cd.SESSION
+START, READY, DONE, HURTS, SKIP, PAIN = "go", "ready", "done", "hurts", "skip", "pain"
+CONTINUE, RESTART, LEVEL_UP, STAY = "cont", "new", "lvl", "stay"
+
+# The countdown message is edited every this many (unscaled) seconds: well under
+# Telegram's one-message-a-second-per-chat limit, and never with the same text twice.
+COUNTDOWN_STEP = 5
+REST_BETWEEN_SIDES = 5
+
+CARD, HOLDING, ANSWER, PAIN_PHASE, END = "card", "holding", "answer", "pain", "end"
+
+
+@dataclass(slots=True)
+class HoldRun:
+    """One running hold: which message counts down, and how much is left."""
+
+    chat_id: int
+    session_id: int
+    position: int
+    side: int
+    sides: tuple[str, ...]
+    message_id: int
+    remaining: int
+
+
+def _data(action: str, state: SessionState, *extra: object) -> str:
+    value = ".".join(str(v) for v in (state.id, state.position, state.side, *extra))
+    return cd.pack(PREFIX, action, value)
+
+
+def _parse(value: str) -> list[int] | None:
+    try:
+        return [int(part) for part in value.split(".")]
+    except ValueError:
+        return None
+
+
+def _job_name(session_id: int) -> str:
+    return f"hold:{session_id}"
+
+
+def _side_label(sides: tuple[str, ...], side: int) -> str:
+    if not sides:
+        return ""
+    return texts.SIDE_NAMES.get(sides[side], sides[side]).capitalize() + ": "
+
+
+def _scaled(svc: Services, seconds: float) -> float:
+    return seconds * svc.settings.hold_time_scale
+
+
+# Starting -------------------------------------------------------------------------
+
+
+async def session_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/session: start today's routine, or offer to continue one in progress."""
+    assert update.effective_user and update.effective_chat
+    await _begin(update.effective_chat.id, update.effective_user.id, context, fresh=False)
+
+
+async def _begin(
+    chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE, *, fresh: bool
+) -> None:
+    svc = services(context)
+    user = await svc.repository.get_user(user_id)
+    if user is None or user.onboarding_step != onboarding.DONE:
+        if user is not None and user.red_flag_hold == "urgent":
+            await context.bot.send_message(chat_id, texts.SESSION_HELD)
+        else:
+            await context.bot.send_message(chat_id, texts.SESSION_NEEDS_SETUP)
+        return
+    active = await svc.repository.active_session(user_id)
+    if active is not None and not fresh:
+        await _offer_continue(chat_id, active, context)
+        return
+    progress = await svc.repository.load_progress(user_id)
+    now = svc.clock.now()
+    routine = build_routine(
+        svc.catalog, user.level, progress, resting_today=await _resting_today(svc, user, now)
+    )
+    if not routine:
+        await context.bot.send_message(chat_id, texts.SESSION_EMPTY)
+        return
+    state = await svc.repository.start_session(
+        user_id, [(item.exercise.id, item.target_hold) for item in routine], now
+    )
+    await context.bot.send_message(
+        chat_id,
+        texts.SESSION_INTRO.format(count=len(routine), minutes=estimated_minutes(routine)),
+    )
+    await _send_card(chat_id, state, context)
+
+
+async def _resting_today(svc: Services, user: User, now: datetime) -> frozenset[str]:
+    """Exercises that hurt (pain above 5) earlier on the person's local today."""
+    tz = zone(user.timezone or "UTC")
+    midnight = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
+    painful = await svc.repository.painful_since(user.id, midnight)
+    return frozenset(exercise_id for exercise_id, _ in painful)
+
+
+async def _offer_continue(
+    chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    keyboard = inline_keyboard(
+        [[(texts.CONTINUE, _data(CONTINUE, state))], [(texts.START_OVER, _data(RESTART, state))]]
+    )
+    await context.bot.send_message(
+        chat_id,
+        texts.CONTINUE_OFFER.format(done=state.position, total=len(state.routine)),
+        reply_markup=keyboard,
+    )
+
+
+# Cards and holds --------------------------------------------------------------------
+
+
+def _card_text(exercise: Exercise, state: SessionState) -> str:
+    steps = "\n".join(f"{n}. {html.escape(step)}" for n, step in enumerate(exercise.steps, 1))
+    hold = f"{state.target_hold} s"
+    if exercise.sides:
+        hold += " each side"
+    text = texts.CARD.format(
+        position=state.position + 1,
+        total=len(state.routine),
+        name=html.escape(exercise.name),
+        start=html.escape(exercise.start_position),
+        steps=steps,
+        hold=hold,
+        purpose=html.escape(exercise.purpose),
+    )
+    if exercise.caution:
+        text += texts.CARD_CAUTION.format(caution=html.escape(exercise.caution))
+    return text
+
+
+async def _send_card(chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE) -> None:
+    exercise = services(context).catalog.get(state.exercise_id)
+    await context.bot.send_message(
+        chat_id,
+        _card_text(exercise, state),
+        parse_mode=ParseMode.HTML,
+        reply_markup=inline_keyboard([[(texts.READY, _data(READY, state))]]),
+    )
+
+
+async def _start_hold(
+    chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """Send the countdown message and let the JobQueue edit it; nothing here sleeps."""
+    svc = services(context)
+    exercise = svc.catalog.get(state.exercise_id)
+    label = _side_label(exercise.sides, state.side)
+    message = await context.bot.send_message(
+        chat_id, texts.HOLD_COUNTDOWN.format(side=label, seconds=state.target_hold)
+    )
+    run = HoldRun(
+        chat_id=chat_id,
+        session_id=state.id,
+        position=state.position,
+        side=state.side,
+        sides=exercise.sides,
+        message_id=message.message_id,
+        remaining=state.target_hold,
+    )
+    assert context.job_queue is not None
+    step = _scaled(svc, COUNTDOWN_STEP)
+    context.job_queue.run_repeating(
+        _tick, interval=step, first=step, data=run, name=_job_name(state.id), chat_id=chat_id
+    )
+
+
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One step of a countdown: edit the message, or end the hold."""
+    assert context.job is not None
+    run: HoldRun = context.job.data
+    run.remaining -= COUNTDOWN_STEP
+    label = _side_label(run.sides, run.side)
+    if run.remaining > 0:
+        await _edit(context, run, texts.HOLD_COUNTDOWN.format(side=label, seconds=run.remaining))
+        return
+    context.job.schedule_removal()
+    svc = services(context)
+    holding = (run.position, run.side, HOLDING)
+    if run.side + 1 < len(run.sides):
+        state = await svc.repository.move(
+            run.session_id, holding, (run.position, run.side + 1, HOLDING)
+        )
+        if state is None:
+            return
+        next_side = texts.SIDE_NAMES.get(run.sides[run.side + 1], run.sides[run.side + 1])
+        await _edit(context, run, texts.HOLD_REST.format(side=label, next_side=next_side))
+        assert context.job_queue is not None
+        context.job_queue.run_once(
+            _after_rest,
+            _scaled(svc, REST_BETWEEN_SIDES),
+            data=(run.chat_id, run.session_id),
+            name=_job_name(run.session_id),
+        )
+        return
+    state = await svc.repository.move(run.session_id, holding, (run.position, run.side, ANSWER))
+    if state is None:
+        return
+    await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
+    await _ask_answer(run.chat_id, state, context)
+
+
+async def _after_rest(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The rest between sides is over: count the next side."""
+    assert context.job is not None
+    chat_id, session_id = context.job.data
+    state = await services(context).repository.get_session(session_id)
+    if state is not None and state.status == "active" and state.phase == HOLDING:
+        await _start_hold(chat_id, state, context)
+
+
+async def _edit(context: ContextTypes.DEFAULT_TYPE, run: HoldRun, text: str) -> None:
+    try:
+        await context.bot.edit_message_text(text, chat_id=run.chat_id, message_id=run.message_id)
+    except TelegramError as exc:
+        # A missed countdown edit must not end the hold; the next one will try again.
+        logger.warning("countdown edit failed: %s", type(exc).__name__)
+
+
+def _cancel_holds(context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
+    assert context.job_queue is not None
+    for job in context.job_queue.get_jobs_by_name(_job_name(session_id)):
+        job.schedule_removal()
+
+
+def _hold_running(context: ContextTypes.DEFAULT_TYPE, session_id: int) -> bool:
+    assert context.job_queue is not None
+    return bool(context.job_queue.get_jobs_by_name(_job_name(session_id)))
+
+
+async def _ask_answer(
+    chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    exercise = services(context).catalog.get(state.exercise_id)
+    keyboard = inline_keyboard(
+        [
+            [(texts.DONE, _data(DONE, state)), (texts.HURTS, _data(HURTS, state))],
+            [(texts.SKIP, _data(SKIP, state))],
+        ]
+    )
+    await context.bot.send_message(
+        chat_id, texts.ANSWER_QUESTION.format(name=exercise.name), reply_markup=keyboard
+    )
+
+
+async def _ask_pain(chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE) -> None:
+    keyboard = inline_keyboard(
+        [
+            [(str(n), _data(PAIN, state, n)) for n in range(0, 6)],
+            [(str(n), _data(PAIN, state, n)) for n in range(6, 11)],
+        ]
+    )
+    await context.bot.send_message(chat_id, texts.PAIN_IN_SESSION, reply_markup=keyboard)
+
+
+# Answers --------------------------------------------------------------------------
+
+
+async def _answer(
+    chat_id: int,
+    state: SessionState,
+    answer: Answer,
+    expect_phase: str,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> bool:
+    """Apply one answer; False when it was already given."""
+    svc = services(context)
+    exercise = svc.catalog.get(state.exercise_id)
+    progress = progress_of(exercise, await svc.repository.load_progress(state.user_id))
+    update = apply_answer(exercise, progress, answer)
+    moved = await svc.repository.record_answer(
+        state,
+        expect_phase,
+        answer=answer.kind.value,
+        pain=answer.pain if answer.kind.value == "hurts" else None,
+        progress=update.progress,
+        start_hold=exercise.hold.start,
+        now=svc.clock.now(),
+    )
+    if moved is None:
+        return False
+    await context.bot.send_message(chat_id, _change_line(svc, update.change, exercise))
+    if answer.pain is not None and pain_urgency(answer.pain) is Urgency.STOP_TODAY:
+        await context.bot.send_message(chat_id, texts.PAIN_TOO_HIGH_SESSION)
+        await _close(chat_id, moved, STOPPED, context)
+    elif moved.phase == END:
+        await _close(chat_id, moved, FINISHED, context)
+    else:
+        await _send_card(chat_id, moved, context)
+    return True
+
+
+def _change_line(svc: Services, change, exercise: Exercise) -> str:
+    values = {"name": exercise.name, "old": change.old_hold, "new": change.new_hold}
+    if change.kind is ChangeKind.GREW:
+        return texts.CHANGE_GREW.format(**values)
+    if change.kind is ChangeKind.CUT:
+        return texts.CHANGE_CUT.format(**values)
+    if change.kind is ChangeKind.REMOVED:
+        line = texts.CHANGE_REMOVED.format(**values)
+        if change.offer_instead and change.offer_instead in svc.catalog:
+            line += texts.CHANGE_REMOVED_OFFER.format(
+                easier=svc.catalog.get(change.offer_instead).name
+            )
+        return line
+    if change.kind is ChangeKind.KEPT and change.rest_today:
+        return texts.CHANGE_KEPT_SORE.format(**values)
+    if change.kind is ChangeKind.KEPT and change.band is not None and change.band.value == "fine":
+        return texts.CHANGE_KEPT_AT_TOP.format(**values)
+    if change.kind is ChangeKind.KEPT:
+        return texts.CHANGE_KEPT.format(**values)
+    return texts.CHANGE_SKIPPED.format(**values)
+
+
+async def _close(
+    chat_id: int, state: SessionState, status: str, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """Finish or stop the session, move removed exercises along, and sum it up."""
+    svc = services(context)
+    _cancel_holds(context, state.id)
+    user = await svc.repository.get_user(state.user_id)
+    assert user is not None
+    now = svc.clock.now()
+    today = local_day(now, user.timezone or "UTC")
+    if not await svc.repository.close_session(state.id, status, now, today):
+        return
+    answers = await svc.repository.answers(state.id)
+    lines: list[str] = []
+    if status == FINISHED:
+        progress = await svc.repository.load_progress(user.id)
+        given = {a.exercise_id: _domain_answer(a.answer, a.pain) for a in answers}
+        ended = end_session(svc.catalog, progress, given)
+        changed = {k: v for k, v in ended.progress_by_id.items() if progress.get(k) != v}
+        if changed:
+            starts = {k: svc.catalog.get(k).hold.start for k in changed if k in svc.catalog}
+            await svc.repository.save_progress(user.id, changed, starts, now)
+        lines += [texts.RETURNED.format(name=svc.catalog.get(k).name) for k in ended.returned]
+    done = sum(a.answer != "skipped" for a in answers)
+    lines.append(texts.SUMMARY_DONE.format(done=done, total=len(state.routine)))
+    pains = [
+        f"{svc.catalog.get(a.exercise_id).name} {a.pain}/10"
+        for a in answers
+        if a.pain is not None and a.exercise_id in svc.catalog
+    ]
+    lines.append(
+        texts.SUMMARY_PAIN.format(items=", ".join(pains)) if pains else texts.SUMMARY_NO_PAIN
+    )
+    streak = compute_streak(await svc.repository.session_days(user.id), today)
+    footer = texts.STREAK.format(
+        current=streak.current, s="" if streak.current == 1 else "s", best=streak.best
+    )
+    if user.reminder_time is not None:
+        footer += "\n" + texts.NEXT_REMINDER.format(
+            when=f"tomorrow at {texts.clock_time(user.reminder_time)}"
+        )
+    title = texts.SESSION_FINISHED_TITLE if status == FINISHED else texts.SESSION_STOPPED_TITLE
+    await context.bot.send_message(
+        chat_id, texts.SESSION_SUMMARY.format(title=title, lines="\n".join(lines), streak=footer)
+    )
+    if status == FINISHED:
+        progress = await svc.repository.load_progress(user.id)
+        if level_up_ready(svc.catalog, user.level, progress):
+            nxt = user.level + 1
+            keyboard = inline_keyboard(
+                [
+                    [(texts.LEVEL_UP.format(level=nxt), _data(LEVEL_UP, state, nxt))],
+                    [(texts.STAY.format(level=user.level), _data(STAY, state, user.level))],
+                ]
+            )
+            await context.bot.send_message(
+                chat_id,
+                texts.LEVEL_UP_OFFER.format(level=user.level, next=nxt),
+                reply_markup=keyboard,
+            )
+
+
+def _domain_answer(kind: str, pain: int | None) -> Answer:
+    if kind == "done":
+        return Answer.done()
+    if kind == "hurts" and pain is not None:
+        return Answer.hurts(pain)
+    return Answer.skipped()
+
+
+# Routing ----------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route a session button; one from an ended session or an answered step is stale."""
+    svc = services(context)
+    query = update.callback_query
+    assert query and update.effective_user and update.effective_chat
+    chat_id, user_id = update.effective_chat.id, update.effective_user.id
+    _, action, value = cd.unpack(query.data)
+    if action == START:
+        await query.answer()
+        await _begin(chat_id, user_id, context, fresh=False)
+        return
+    parts = _parse(value)
+    state = await svc.repository.get_session(parts[0]) if parts and len(parts) >= 3 else None
+    if state is None or state.user_id != user_id:
+        await query.answer(texts.STALE_SESSION_BUTTON)
+        return
+    if action in (LEVEL_UP, STAY) and len(parts) == 4:
+        await query.answer()
+        await _level_choice(query.message, user_id, action, parts[3], context)
+        return
+    if state.status != "active":
+        await query.answer(texts.STALE_SESSION_BUTTON)
+        return
+    at = (parts[1], parts[2])
+    if action == RESTART:
+        await query.answer()
+        _cancel_holds(context, state.id)
+        await _begin(chat_id, user_id, context, fresh=True)
+        return
+    if action == CONTINUE:
+        await query.answer()
+        await _continue(chat_id, state, context)
+        return
+    if at != (state.position, state.side) and action != PAIN:
+        await query.answer(texts.ALREADY_ANSWERED)
+        return
+    if action == READY:
+        moved = await svc.repository.move(
+            state.id, (state.position, state.side, CARD), (state.position, state.side, HOLDING)
+        )
+        if moved is None:
+            await query.answer(texts.ALREADY_ANSWERED)
+            return
+        await query.answer()
+        await _start_hold(chat_id, moved, context)
+    elif action in (DONE, SKIP):
+        answer = Answer.done() if action == DONE else Answer.skipped()
+        if await _answer(chat_id, state, answer, ANSWER, context):
+            await query.answer()
+        else:
+            await query.answer(texts.ALREADY_ANSWERED)
+    elif action == HURTS:
+        moved = await svc.repository.move(
+            state.id, (state.position, state.side, ANSWER), (state.position, state.side, PAIN_PHASE)
+        )
+        await query.answer(None if moved else texts.ALREADY_ANSWERED)
+        if moved:
+            await _ask_pain(chat_id, moved, context)
+    elif action == PAIN and len(parts) == 4 and 0 <= parts[3] <= 10:
+        if (
+            parts[1] == state.position
+            and state.phase == PAIN_PHASE
+            and await _answer(chat_id, state, Answer.hurts(parts[3]), PAIN_PHASE, context)
+        ):
+            await query.answer()
+        else:
+            await query.answer(texts.ALREADY_ANSWERED)
+    else:
+        await query.answer(texts.STALE_SESSION_BUTTON)
+
+
+async def _continue(chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pick up a session where it stood: at its card, question or pain score."""
+    svc = services(context)
+    if state.phase == END:
+        await _close(chat_id, state, FINISHED, context)
+    elif state.phase == ANSWER:
+        await _ask_answer(chat_id, state, context)
+    elif state.phase == PAIN_PHASE:
+        await _ask_pain(chat_id, state, context)
+    elif state.phase == HOLDING and _hold_running(context, state.id):
+        return
+    else:
+        # A hold lost to a restart starts again from its card, first side.
+        moved = await svc.repository.move(
+            state.id, (state.position, state.side, state.phase), (state.position, 0, CARD)
+        )
+        if moved is not None:
+            await _send_card(chat_id, moved, context)
+
+
+async def _level_choice(
+    message: object, user_id: int, action: str, level: int, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    svc = services(context)
+    user = await svc.repository.get_user(user_id)
+    if user is None:
+        return
+    if action == LEVEL_UP and level == user.level + 1 and level <= max(Level):
+        await svc.repository.update_user(user_id, level=level)
+        text = texts.LEVEL_UP_DONE.format(level=level)
+    elif action == LEVEL_UP:
+        text = texts.ALREADY_ANSWERED
+    else:
+        text = texts.LEVEL_STAY.format(level=user.level)
+    if isinstance(message, Message):
+        await message.reply_text(text)
+
+
+async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stop: end the session in progress, keeping what was done."""
+    assert update.effective_user and update.effective_chat and update.effective_message
+    state = await services(context).repository.active_session(update.effective_user.id)
+    if state is None:
+        await update.effective_message.reply_text(texts.NO_SESSION)
+        return
+    await _close(update.effective_chat.id, state, STOPPED, context)
+
+
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed replies: answers within a session; otherwise the onboarding flow's turn."""
+    svc = services(context)
+    assert update.effective_user and update.effective_chat and update.effective_message
+    message = update.effective_message
+    state = await svc.repository.active_session(update.effective_user.id)
+    if state is None:
+        await onboarding.text_during_onboarding(update, context)
+        return
+    chat_id = update.effective_chat.id
+    typed = message.text or ""
+    reply = parse_reply(typed)
+    if reply is Reply.STOP:
+        await _close(chat_id, state, STOPPED, context)
+    elif state.phase == PAIN_PHASE and (pain := parse_pain(typed)) is not None:
+        await _answer(chat_id, state, Answer.hurts(pain), PAIN_PHASE, context)
+    elif state.phase == PAIN_PHASE:
+        await message.reply_text(texts.SESSION_HINT_PAIN)
+    elif state.phase == ANSWER and reply in (Reply.DONE, Reply.SKIP):
+        answer = Answer.done() if reply is Reply.DONE else Answer.skipped()
+        await _answer(chat_id, state, answer, ANSWER, context)
+    elif state.phase == ANSWER and reply is Reply.HURTS:
+        moved = await svc.repository.move(
+            state.id, (state.position, state.side, ANSWER), (state.position, state.side, PAIN_PHASE)
+        )
+        if moved:
+            await _ask_pain(chat_id, moved, context)
+    elif state.phase == ANSWER:
+        await message.reply_text(texts.SESSION_HINT_ANSWER)
+    elif state.phase == HOLDING and _hold_running(context, state.id):
+        await message.reply_text(texts.SESSION_HINT_HOLDING)
+    elif state.phase in (HOLDING, END):
+        # The hold's timer was lost (the bot restarted): offer to pick up again.
+        await _offer_continue(chat_id, state, context)
+    else:
+        await message.reply_text(texts.SESSION_HINT_CARD)
+
+
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: sessions, streaks, and each exercise's hold now against its start."""
+    svc = services(context)
+    assert update.effective_user and update.effective_message
+    user = await svc.repository.get_user(update.effective_user.id)
+    if user is None:
+        await update.effective_message.reply_text(texts.SESSION_NEEDS_SETUP)
+        return
+    today = local_day(svc.clock.now(), user.timezone or "UTC")
+    streak = compute_streak(await svc.repository.session_days(user.id), today)
+    holds = await svc.repository.progress_with_start(user.id)
+    lines = [
+        texts.STATS_HOLD.format(name=html.escape(e.name), now=holds[e.id][1], start=holds[e.id][0])
+        for e in svc.catalog.exercises
+        if e.id in holds
+    ]
+    await update.effective_message.reply_text(
+        texts.STATS.format(
+            sessions=await svc.repository.finished_count(user.id),
+            current=streak.current,
+            best=streak.best,
+            level=user.level,
+            holds="\n".join(lines) or texts.STATS_NO_HOLDS,
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def stop_active(chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """End any session in progress (a red flag was reported), keeping what was done."""
+    state = await services(context).repository.active_session(user_id)
+    if state is not None:
+        await _close(chat_id, state, STOPPED, context)
+
+
+def handlers() -> list:
+    """This flow's handlers; `text` must come before any other plain-text handler."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("session", session_command, filters=private),
+        CommandHandler("stop", stop_command, filters=private),
+        CommandHandler("stats", stats_command, filters=private),
+        CallbackQueryHandler(button, pattern=cd.pattern(PREFIX)),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, text),
+    ]

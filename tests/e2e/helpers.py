@@ -1,0 +1,42 @@
+"""Scripted steps shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.emulator.users import ChatMessage, ScriptedUser
+
+
+async def onboard(user: ScriptedUser, *, zone: str = "Berlin", at: str = "7:30") -> None:
+    """Go through onboarding with no red flags and pain 2."""
+    await user.send_text("/start")
+    await user.wait_for_message("quick safety check")
+    await user.press(texts.NO_NONE_APPLY)
+    await user.wait_for_message("do any of these apply")
+    await user.press(texts.NO_NONE_APPLY)
+    await user.wait_for_message("How much does your back hurt")
+    await user.press("2")
+    await user.wait_for_message("Which time zone")
+    await user.send_text(zone)
+    await user.wait_for_message("What time")
+    await user.send_text(at)
+    await user.wait_for_message("You're all set")
+
+
+async def hold(user: ScriptedUser) -> ChatMessage:
+    """Press Ready on the current card, sit through the countdown, return the question."""
+    await user.press(texts.READY)
+    question = await user.wait_for_message("How did")
+    return question
+
+
+async def do_exercise(user: ScriptedUser, answer: str, pain: int | None = None) -> str:
+    """Wait for the next card, hold, answer; return the card's text."""
+    card = await user.wait_for_message(" of ")
+    await hold(user)
+    if answer == "hurts":
+        await user.press(texts.HURTS)
+        await user.wait_for_message("How much did it hurt")
+        await user.press(str(pain), message_id=user.last_message.message_id)
+    else:
+        await user.press({"done": texts.DONE, "skip": texts.SKIP}[answer])
+    return card.text

@@ -10,16 +10,26 @@ from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone
 from bot.handlers.common import services
 from bot.handlers.onboarding import DONE
+from bot.storage.models import User
+
+
+async def _set_up_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
+    """The person, once onboarding is finished; otherwise they are told to finish it."""
+    assert update.effective_user and update.effective_message
+    user = await services(context).repository.get_user(update.effective_user.id)
+    if user is None or user.onboarding_step != DONE:
+        await update.effective_message.reply_text(texts.FINISH_SETUP_FIRST + " Send /start.")
+        return None
+    return user
 
 
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/timezone [zone]: show the zone, or change it."""
     svc = services(context)
-    assert update.effective_user and update.effective_message
+    assert update.effective_message
     message = update.effective_message
-    user = await svc.repository.get_user(update.effective_user.id)
-    if user is None or user.onboarding_step != DONE:
-        await message.reply_text(texts.FINISH_SETUP_FIRST + " Send /start.")
+    user = await _set_up_user(update, context)
+    if user is None:
         return
     typed = " ".join(context.args or ())
     if not typed:
@@ -39,11 +49,10 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def set_reminder_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/remind [time]: show the reminder time, or change it."""
     svc = services(context)
-    assert update.effective_user and update.effective_message
+    assert update.effective_message
     message = update.effective_message
-    user = await svc.repository.get_user(update.effective_user.id)
-    if user is None or user.onboarding_step != DONE:
-        await message.reply_text(texts.FINISH_SETUP_FIRST + " Send /start.")
+    user = await _set_up_user(update, context)
+    if user is None:
         return
     typed = " ".join(context.args or ())
     if not typed:

@@ -22,40 +22,8 @@ from bot.domain.progression import (
     level_up_ready,
     unlocked_exercises,
 )
-from catalog.model import MIN_HOLD_SECONDS, Catalog, Exercise, Hold, HoldKind, Level
-
-
-def make(
-    exercise_id: str,
-    *,
-    level: int = 1,
-    fixed: int | None = None,
-    start: int = 10,
-    ceiling: int = 30,
-    sides: tuple[str, ...] = (),
-    progresses_from: str | None = None,
-    unlock_after: int = 2,
-    order: int = 0,
-) -> Exercise:
-    """A minimal exercise for tests."""
-    hold = (
-        Hold(HoldKind.FIXED, fixed, fixed)
-        if fixed is not None
-        else Hold(HoldKind.WORK_UP, start, ceiling)
-    )
-    return Exercise(
-        id=exercise_id,
-        name=exercise_id.replace("_", " ").title(),
-        level=Level(level),
-        start_position="Lie down.",
-        steps=("Move.",),
-        hold=hold,
-        sides=sides,
-        purpose="Helps.",
-        progresses_from=progresses_from,
-        unlock_after_pain_free_sessions=unlock_after,
-        order=order,
-    )
+from catalog.model import MIN_HOLD_SECONDS, Catalog, Exercise, Level
+from tests.unit.factories import make
 
 
 def small_catalog() -> Catalog:

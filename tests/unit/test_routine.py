@@ -13,38 +13,8 @@ from bot.domain.progression import (
     is_unlocked,
 )
 from bot.domain.routine import RoutineItem, build_routine, estimated_minutes
-from catalog.model import Catalog, Exercise, Hold, HoldKind, Level
-
-
-def make(
-    exercise_id: str,
-    *,
-    level: int = 1,
-    fixed: int | None = None,
-    start: int = 10,
-    ceiling: int = 30,
-    sides: tuple[str, ...] = (),
-    progresses_from: str | None = None,
-    order: int = 0,
-) -> Exercise:
-    """A minimal exercise for tests."""
-    hold = (
-        Hold(HoldKind.FIXED, fixed, fixed)
-        if fixed is not None
-        else Hold(HoldKind.WORK_UP, start, ceiling)
-    )
-    return Exercise(
-        id=exercise_id,
-        name=exercise_id,
-        level=Level(level),
-        start_position="Lie down.",
-        steps=("Move.",),
-        hold=hold,
-        sides=sides,
-        purpose="Helps.",
-        progresses_from=progresses_from,
-        order=order,
-    )
+from catalog.model import Catalog
+from tests.unit.factories import make
 
 
 def small_catalog() -> Catalog:

@@ -6,14 +6,21 @@ from bot import texts
 from bot.emulator.users import ChatMessage, ScriptedUser
 
 
-async def onboard(user: ScriptedUser, *, zone: str = "Berlin", at: str = "7:30") -> None:
-    """Go through onboarding with no red flags and pain 2."""
+async def answer_safety_screen(user: ScriptedUser) -> None:
+    """/start, the welcome with its one disclaimer, and "none of these" twice."""
     await user.send_text("/start")
+    welcome = await user.wait_for_message("I'm backcoach")
+    assert "not a diagnosis" in welcome.text
     await user.wait_for_message("quick safety check")
     await user.press(texts.NO_NONE_APPLY)
     await user.wait_for_message("do any of these apply")
     await user.press(texts.NO_NONE_APPLY)
     await user.wait_for_message("How much does your back hurt")
+
+
+async def onboard(user: ScriptedUser, *, zone: str = "Berlin", at: str = "7:30") -> None:
+    """Go through onboarding with no red flags and pain 2."""
+    await answer_safety_screen(user)
     await user.press("2")
     await user.wait_for_message("Which time zone")
     await user.send_text(zone)

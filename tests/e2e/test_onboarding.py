@@ -10,6 +10,7 @@ from bot import texts
 from bot.emulator.server import BotApiEmulator
 from bot.storage.database import create_engine
 from bot.storage.repository import Repository
+from tests.e2e.helpers import answer_safety_screen
 
 pytestmark = pytest.mark.e2e
 
@@ -22,20 +23,9 @@ async def _user_row(database_url: str, user_id: int):
         await repo.close()
 
 
-async def _answer_safety_screen(user) -> None:
-    await user.send_text("/start")
-    welcome = await user.wait_for_message("I'm backcoach")
-    assert "not a diagnosis" in welcome.text
-    await user.wait_for_message("quick safety check")
-    await user.press(texts.NO_NONE_APPLY)
-    await user.wait_for_message("do any of these apply")
-    await user.press(texts.NO_NONE_APPLY)
-    await user.wait_for_message("How much does your back hurt today")
-
-
 async def test_clean_onboarding(emulator: BotApiEmulator, bot, database_url: str) -> None:
     user = emulator.user(user_id=501)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("3")
     await user.wait_for_message("noted: 3 out of 10")
     question = await user.wait_for_message("Which time zone")
@@ -57,7 +47,7 @@ async def test_clean_onboarding(emulator: BotApiEmulator, bot, database_url: str
 
 async def test_reminder_time_button(emulator: BotApiEmulator, bot, database_url: str) -> None:
     user = emulator.user(user_id=502)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("2")
     await user.wait_for_message("Which time zone")
     await user.send_text("UTC-5")
@@ -98,7 +88,7 @@ async def test_red_flag_answer_holds_the_programme(
 
 async def test_bad_time_zone_then_good(emulator: BotApiEmulator, bot, database_url: str) -> None:
     user = emulator.user(user_id=504)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.send_text("4")
     await user.wait_for_message("Which time zone")
     await user.send_text("Atlantis")
@@ -113,7 +103,7 @@ async def test_shared_location_sets_time_zone(
     emulator: BotApiEmulator, bot, database_url: str
 ) -> None:
     user = emulator.user(user_id=505)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("1")
     await user.wait_for_message("Which time zone")
     await user.share_location(-36.85, 174.76)
@@ -124,7 +114,7 @@ async def test_shared_location_sets_time_zone(
 
 async def test_bad_time_then_good(emulator: BotApiEmulator, bot, database_url: str) -> None:
     user = emulator.user(user_id=506)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("0")
     await user.send_text("London")
     await user.wait_for_message("What time")
@@ -140,7 +130,7 @@ async def test_start_twice_keeps_everything(
     emulator: BotApiEmulator, bot, database_url: str
 ) -> None:
     user = emulator.user(user_id=507)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("2")
     await user.send_text("Tokyo")
     await user.wait_for_message("What time")
@@ -166,7 +156,7 @@ async def test_start_twice_keeps_everything(
 
 async def test_start_twice_mid_onboarding_resumes(emulator: BotApiEmulator, bot) -> None:
     user = emulator.user(user_id=508)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.send_text("/start")
     await user.wait_for_message("carry on where we left off")
     await user.wait_for_message("How much does your back hurt")
@@ -174,7 +164,7 @@ async def test_start_twice_mid_onboarding_resumes(emulator: BotApiEmulator, bot)
 
 async def test_high_pain_pauses_onboarding(emulator: BotApiEmulator, bot, database_url) -> None:
     user = emulator.user(user_id=509)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("9")
     await user.wait_for_message("don't start the exercises today")
     await user.wait_idle()
@@ -186,7 +176,7 @@ async def test_high_pain_pauses_onboarding(emulator: BotApiEmulator, bot, databa
 
 async def test_red_flag_words_anywhere_get_urgent_advice(emulator: BotApiEmulator, bot) -> None:
     user = emulator.user(user_id=510)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.send_text("3")
     await user.wait_for_message("Which time zone")
     await user.send_text("My legs keep giving way")
@@ -223,7 +213,7 @@ async def test_change_settings_after_onboarding(
     emulator: BotApiEmulator, bot, database_url: str
 ) -> None:
     user = emulator.user(user_id=513)
-    await _answer_safety_screen(user)
+    await answer_safety_screen(user)
     await user.press("2")
     await user.send_text("Paris")
     await user.wait_for_message("What time")

@@ -190,7 +190,7 @@ STAY = "Stay at level {level}"
 SIDE_NAMES = {"left": "left side", "right": "right side"}
 
 SESSION_INTRO = (
-    "Today's session: {count} exercises, about {minutes} minutes. I'll show each one, you "
+    "Today's session: {count} exercise{s}, about {minutes} minute{ms}. I'll show each one, you "
     "press Ready when you're in position, and I'll count the hold for you. Type stop at any "
     "time to end; what you've done is kept."
 )

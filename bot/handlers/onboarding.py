@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.domain.replies import parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
@@ -222,8 +223,8 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
         return
     step = user.onboarding_step
     typed = (message.text or "").strip()
-    if step == PAIN and typed.isdigit() and 0 <= int(typed) <= 10:
-        await _record_pain(message, context, user, int(typed))
+    if step == PAIN and (pain := parse_pain(typed)) is not None:
+        await _record_pain(message, context, user, pain)
     elif step == TIMEZONE:
         zone = resolve_timezone(typed)
         if zone is None:

@@ -129,7 +129,12 @@ async def _begin(
     )
     await context.bot.send_message(
         chat_id,
-        texts.SESSION_INTRO.format(count=len(routine), minutes=estimated_minutes(routine)),
+        texts.SESSION_INTRO.format(
+            count=len(routine),
+            s="" if len(routine) == 1 else "s",
+            minutes=(minutes := estimated_minutes(routine)),
+            ms="" if minutes == 1 else "s",
+        ),
     )
     await _send_card(chat_id, state, context)
 

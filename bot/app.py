@@ -12,7 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import general, onboarding, reminders, safety, session
+from bot.handlers import general, onboarding, reminders, reports, safety, session
 from bot.handlers.common import SERVICES_KEY, Services
 from bot.storage.database import create_engine, migrate
 from bot.storage.repository import Repository
@@ -52,9 +52,14 @@ def build_application(
     )
     application.add_handlers(safety.handlers(), group=SAFETY_GROUP)
     application.add_handlers(
-        general.handlers() + reminders.handlers() + session.handlers() + onboarding.handlers()
+        general.handlers()
+        + reminders.handlers()
+        + reports.handlers()
+        + session.handlers()
+        + onboarding.handlers()
     )
     application.add_error_handler(general.on_error)
+    reminders.schedule(application, settings.reminder_tick_seconds)
     return application
 
 

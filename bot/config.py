@@ -18,6 +18,9 @@ SETTING_HELP: dict[str, str] = {
     "TELEGRAM_API_BASE_URL": "an http(s) URL ending in /bot, e.g. https://api.telegram.org/bot",
     "HOLD_TIME_SCALE": "a number above 0 and at most 1, e.g. 1.0 (0.05 makes a 30 s hold 1.5 s)",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "REMINDER_TICK_SECONDS": "seconds between checks for due reminders, e.g. 20",
+    "REMINDER_GRACE_MINUTES": "minutes a late reminder is still worth sending, e.g. 120",
+    "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 25 (Telegram allows ~30)",
 }
 
 
@@ -37,6 +40,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     hold_time_scale: float = Field(default=1.0, gt=0, le=1)
     log_level: str = "INFO"
+    # One repeating tick claims every due reminder; no job per person.
+    reminder_tick_seconds: float = Field(default=20, gt=0, le=300)
+    # After downtime, reminders this late are still sent; older ones are logged as missed.
+    reminder_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
+    # Below Telegram's ~30 messages/s, leaving room for replies to people who are chatting.
+    reminders_per_second: float = Field(default=25, gt=0, le=10_000)
 
     @field_validator("database_url")
     @classmethod

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, tzinfo
+
+from bot.domain.progression import Change, ChangeKind, PainBand
 
 # Button labels -------------------------------------------------------------
 
@@ -154,12 +156,17 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Set up, or see your settings"),
     ("timezone", "Change your time zone"),
     ("remind", "Change your daily reminder time"),
+    ("reminders", "Your reminder and when the next one comes"),
+    ("pause", "Pause the daily reminders"),
+    ("resume", "Turn the daily reminders back on"),
     ("help", "What I can do"),
 )
 
 HELP = (
     "I coach a short daily routine for low back pain.\n\n"
     + "\n".join(f"/{name} — {description}" for name, description in COMMANDS)
+    + '\n\nDid the routine on your own? Just tell me "done". Something hurts? Tell me '
+    "\"hurts\" and I'll ease tomorrow's routine."
     + "\n\nI give exercise guidance only; I am not a doctor and this is not a diagnosis."
 )
 
@@ -221,6 +228,7 @@ PAIN_IN_SESSION = "How much did it hurt, from 0 (not at all) to 10 (the worst)?"
 CHANGE_GREW = "{name}: {new} s next time, up from {old} s."
 CHANGE_KEPT = "{name}: staying at {new} s next time."
 CHANGE_KEPT_AT_TOP = "{name}: {new} s, the full hold. Well done."
+CHANGE_KEPT_STEADY = "{name}: staying at {new} s today, while your back settles."
 CHANGE_CUT = "{name}: {new} s next time, down from {old} s. Leave it for the rest of today."
 CHANGE_KEPT_SORE = "{name}: staying at {new} s. Leave it for the rest of today."
 CHANGE_REMOVED = (
@@ -251,6 +259,34 @@ SUMMARY_DONE = "Done: {done} of {total} exercises."
 SUMMARY_PAIN = "Pain reported: {items}."
 SUMMARY_NO_PAIN = "No pain reported."
 STREAK = "Streak: {current} day{s} (best {best})."
+
+
+def streak(current: int, best: int) -> str:
+    """The streak line of a summary."""
+    return STREAK.format(current=current, s="" if current == 1 else "s", best=best)
+
+
+def change_line(change: Change, name: str, *, easier: str | None = None) -> str:
+    """One line on what an answer did to an exercise's hold."""
+    values = {"name": name, "old": change.old_hold, "new": change.new_hold}
+    if change.kind is ChangeKind.GREW:
+        return CHANGE_GREW.format(**values)
+    if change.kind is ChangeKind.CUT:
+        return CHANGE_CUT.format(**values)
+    if change.kind is ChangeKind.REMOVED:
+        line = CHANGE_REMOVED.format(**values)
+        return line + CHANGE_REMOVED_OFFER.format(easier=easier) if easier else line
+    if change.kind is ChangeKind.KEPT and change.steady:
+        return CHANGE_KEPT_STEADY.format(**values)
+    if change.kind is ChangeKind.KEPT and change.rest_today:
+        return CHANGE_KEPT_SORE.format(**values)
+    if change.kind is ChangeKind.KEPT and change.band is PainBand.FINE:
+        return CHANGE_KEPT_AT_TOP.format(**values)
+    if change.kind is ChangeKind.KEPT:
+        return CHANGE_KEPT.format(**values)
+    return CHANGE_SKIPPED.format(**values)
+
+
 NEXT_REMINDER = "Next reminder: {when}."
 
 LEVEL_UP_OFFER = (
@@ -267,3 +303,95 @@ STATS = (
 STATS_HOLD = "{name}: {now} s (started at {start} s)"
 STATS_NO_HOLDS = "No exercises done yet: send /session to start."
 NO_SESSION = "There is no session in progress. Send /session to start one."
+
+
+def local_when(instant: datetime, zone: tzinfo, now: datetime) -> str:
+    """An instant as the person reads it in their zone: "today at 07:30", "Sat 28 Nov at 07:30"."""
+    local = instant.astimezone(zone)
+    days = (local.date() - now.astimezone(zone).date()).days
+    at = local.strftime("%H:%M")
+    if days == 0:
+        return f"today at {at}"
+    if days == 1:
+        return f"tomorrow at {at}"
+    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} at {at}"
+
+
+# Reminders -------------------------------------------------------------------------
+
+REMINDER = "Time for your back routine 🌿 Today: {count} exercise{s}, about {minutes} minute{ms}."
+REMINDER_AFTER_MISSED = (
+    "Hello again 🌿 Every day is a fresh start, and a few minutes today is what counts. "
+    "Today: {count} exercise{s}, about {minutes} minute{ms}."
+)
+REMINDER_SNOOZED = (
+    "Here's your reminder again. Today: {count} exercise{s}, about {minutes} minute{ms}."
+)
+REMINDER_NOTHING_TODAY = (
+    "Your exercises that hurt are resting today, so there's no routine for you. Take it easy."
+)
+START_NOW = "▶️ Start now"
+DONE_ALREADY = "✅ Done already"
+IT_HURTS = "😣 It hurts"
+SNOOZE = "⏰ Snooze 30 min"
+SKIP_TODAY = "Skip today"
+
+SNOOZED = "OK, I'll remind you again {when}."
+SKIPPED_TODAY = "Rest day noted. See you {when}."
+OLD_REMINDER = "That reminder is from another day."
+REMINDER_SETTLED = "Today is already taken care of."
+
+REMINDERS_ON = "Daily reminder: {time} ({zone}).\nNext one: {when}."
+REMINDERS_PAUSED = (
+    "Your daily reminders are paused (at {time}, {zone}). Send /resume to turn them back on."
+)
+REMINDERS_NOT_SET = "You haven't set a reminder yet. Send /remind 7:30, for example."
+PAUSED = "Reminders paused. Your progress is kept; send /resume to turn them back on."
+ALREADY_PAUSED = "Your reminders are already paused. Send /resume to turn them back on."
+RESUMED = "Reminders back on. Next one: {when}."
+ALREADY_ON = "Your reminders are already on. Next one: {when}."
+REMINDER_SET_NEXT = "I'll remind you every day at {time} your time. Next one: {when}."
+WELCOME_BACK_UNBLOCKED = "Your daily reminders are back on."
+
+# Answers outside a session ---------------------------------------------------------
+
+ALL_WITHOUT_PAIN = "Well done! All of it, without pain?"
+YES_ALL = "Yes, all of it"
+SOME_OF_IT = "Some of it"
+IT_HURT = "It hurt"
+REPORT_PAIN = "I'm sorry it hurts. How much, from 0 (not at all) to 10 (the worst)?"
+REPORT_WHICH = "Do you know which exercise hurt?"
+NOT_SURE = "Not sure"
+REPORT_HINT_CHECK = "Please tell me: all of it without pain, some of it, or did it hurt?"
+REPORT_HINT_PAIN = "Please send a number from 0 to 10."
+REPORT_HINT_WHICH = "Please pick the exercise from the buttons, or press Not sure."
+ALREADY_COUNTED = "Today already counts: you've done your routine. Well done."
+REPORT_COUNTED = "Counted for today. {streak}"
+REPORT_COUNTED_SOME = (
+    "Counted for today. Holds stay where they are until you do a whole session without "
+    "pain. {streak}"
+)
+PAIN_REPORTED = "Noted: {pain} out of 10."
+PAIN_NO_CHANGE = "Your routine stays as it is."
+PAIN_TOO_HIGH_REPORT = (
+    "That is a lot of pain. Please rest your back today rather than exercise. If it doesn't "
+    "ease in a day or two, keeps you awake at night, or keeps getting worse, see a doctor or "
+    "physiotherapist."
+)
+REPORT_CANCELLED = "OK, never mind."
+
+# The next morning --------------------------------------------------------------------
+
+MORNING_CHECK = "Good morning. How is your back compared with yesterday?"
+BETTER = "Better"
+SAME = "Same"
+WORSE = "Worse"
+MORNING_BETTER = "Glad to hear it."
+MORNING_SAME = "Thanks. We'll carry on as planned."
+MORNING_WORSE = (
+    "Thanks for telling me. Today your holds stay where they were, so your back can settle."
+)
+MORNING_PHYSIO = (
+    "Your back has felt worse two mornings in a row. Please consider seeing a "
+    "physiotherapist or doctor to check the routine suits you. Until then, keep it gentle."
+)

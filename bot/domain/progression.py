@@ -131,6 +131,8 @@ class Change:
     offer_instead: str | None = None
     # Pain above 5: leave this exercise out for the rest of today.
     rest_today: bool = False
+    # Pain-free, but held steady: the back felt worse than the day before.
+    steady: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +168,14 @@ def progress_of(
     return found if found is not None else initial_progress(exercise)
 
 
-def apply_answer(exercise: Exercise, progress: ExerciseProgress, answer: Answer) -> ProgressUpdate:
-    """Apply one answer to one exercise's progress."""
+def apply_answer(
+    exercise: Exercise, progress: ExerciseProgress, answer: Answer, *, grow: bool = True
+) -> ProgressUpdate:
+    """Apply one answer to one exercise's progress.
+
+    `grow=False` is a day when the back felt worse than the day before: pain-free work keeps
+    its hold and does not count towards growth or unlocking; pain still eases as usual.
+    """
     if progress.exercise_id != exercise.id:
         raise ValueError(f"progress for {progress.exercise_id!r} given with {exercise.id!r}")
     old = current_target(exercise, progress)
@@ -182,6 +190,11 @@ def apply_answer(exercise: Exercise, progress: ExerciseProgress, answer: Answer)
     assert answer.pain is not None  # guaranteed by Answer for non-skipped kinds
     band = pain_band(answer.pain)
     ceiling = hold_ceiling(exercise)
+
+    if band is PainBand.FINE and not grow:
+        updated = replace(progress, target_hold=old, high_pain_streak=0)
+        change = Change(ChangeKind.KEPT, exercise.id, old, old, band=band, steady=True)
+        return ProgressUpdate(updated, change)
 
     if band is PainBand.FINE:
         new = min(old + HOLD_STEP_SECONDS, ceiling)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 ONBOARDING = "ob"
 SESSION = "se"
+REMINDER = "rm"
+REPORT = "rp"
 
 # Session actions used outside the session flow.
 START_SESSION = "go"

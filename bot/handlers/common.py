@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ContextTypes
 
+from bot import texts
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.progression import Change
+from bot.domain.routine import RoutineItem, build_routine
+from bot.domain.streaks import local_day
+from bot.domain.timezones import zone
+from bot.storage.models import User
 from bot.storage.repository import Repository
 from catalog.model import Catalog
 
@@ -35,4 +42,30 @@ def inline_keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboard
     """An inline keyboard from rows of (label, callback data)."""
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def today(svc: Services, user: User) -> date:
+    """The person's local day now."""
+    return local_day(svc.clock.now(), user.timezone or "UTC")
+
+
+async def todays_routine(svc: Services, user: User) -> tuple[RoutineItem, ...]:
+    """Today's routine: unlocked exercises, minus those that hurt (above 5) earlier today."""
+    tz = zone(user.timezone or "UTC")
+    now = svc.clock.now()
+    midnight = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
+    resting = frozenset(e for e, _ in await svc.repository.painful_since(user.id, midnight))
+    progress = await svc.repository.load_progress(user.id)
+    return build_routine(svc.catalog, user.level, progress, resting_today=resting)
+
+
+def change_line(svc: Services, change: Change) -> str:
+    """One line on what an answer did to an exercise's hold."""
+    exercise = svc.catalog.get(change.exercise_id)
+    easier = change.offer_instead
+    return texts.change_line(
+        change,
+        exercise.name,
+        easier=svc.catalog.get(easier).name if easier and easier in svc.catalog else None,
     )

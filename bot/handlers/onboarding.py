@@ -118,6 +118,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(
             texts.WELCOME_BACK.format(zone=_zone_text(user, svc.clock.now()), time=_time_text(user))
         )
+        if user.blocked:
+            # They had blocked the bot; coming back with /start turns reminders on again.
+            await svc.repository.update_user(user.id, blocked=False, now=svc.clock.now())
+            await message.reply_text(texts.WELCOME_BACK_UNBLOCKED)
         return
     await ask(message, user)
 
@@ -141,7 +145,7 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.answer()
     message = query.message
     assert isinstance(message, Message)
-    label = _pressed_label(message, query.data)
+    label = pressed_label(message, query.data)
     await message.edit_text(texts.chose(message.text or "", label), reply_markup=None)
 
     repo = svc.repository
@@ -151,7 +155,9 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if value == "yes":
             user = await repo.update_user(user.id, red_flag_hold=hold)
         elif value in ("no", "cleared"):
-            user = await repo.update_user(user.id, red_flag_hold=None, onboarding_step=next_step)
+            user = await repo.update_user(
+                user.id, red_flag_hold=None, onboarding_step=next_step, now=svc.clock.now()
+            )
         await ask(message, user)
     elif action == cd.PAIN and value.isdigit() and 0 <= int(value) <= 10:
         await _record_pain(message, context, user, int(value))
@@ -161,7 +167,8 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             await _save_reminder_time(message, context, user, chosen)
 
 
-def _pressed_label(message: Message, data: str | None) -> str:
+def pressed_label(message: Message, data: str | None) -> str:
+    """The label of the inline button with this callback data, to echo the answer."""
     markup = message.reply_markup
     for row in markup.inline_keyboard if markup else ():
         for button in row:
@@ -180,7 +187,9 @@ async def _record_pain(
         await svc.repository.update_user(user.id, starting_pain=pain)
         await message.reply_text(texts.PAIN_TOO_HIGH_TODAY)
         return
-    user = await svc.repository.update_user(user.id, starting_pain=pain, onboarding_step=TIMEZONE)
+    user = await svc.repository.update_user(
+        user.id, starting_pain=pain, onboarding_step=TIMEZONE, now=svc.clock.now()
+    )
     await message.reply_text(texts.PAIN_NOTED.format(pain=pain))
     await ask(message, user)
 
@@ -189,7 +198,9 @@ async def _save_timezone(
     message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, zone: str
 ) -> None:
     svc = services(context)
-    user = await svc.repository.update_user(user.id, timezone=zone, onboarding_step=REMINDER_TIME)
+    user = await svc.repository.update_user(
+        user.id, timezone=zone, onboarding_step=REMINDER_TIME, now=svc.clock.now()
+    )
     await message.reply_text(
         texts.TIMEZONE_SET.format(zone=describe_timezone(zone, svc.clock.now())),
         reply_markup=ReplyKeyboardRemove(),
@@ -201,7 +212,9 @@ async def _save_reminder_time(
     message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, chosen: time
 ) -> None:
     svc = services(context)
-    await svc.repository.update_user(user.id, reminder_time=chosen, onboarding_step=DONE)
+    await svc.repository.update_user(
+        user.id, reminder_time=chosen, onboarding_step=DONE, now=svc.clock.now()
+    )
     reminder = texts.REMINDER_SET.format(time=texts.clock_time(chosen))
     await message.reply_text(
         texts.ONBOARDING_DONE.format(reminder=reminder),
@@ -259,7 +272,7 @@ async def location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif user.onboarding_step == TIMEZONE:
         await _save_timezone(message, context, user, zone)
     else:
-        await svc.repository.update_user(user.id, timezone=zone)
+        await svc.repository.update_user(user.id, timezone=zone, now=svc.clock.now())
         await message.reply_text(
             texts.TIMEZONE_SET.format(zone=describe_timezone(zone, svc.clock.now())),
             reply_markup=ReplyKeyboardRemove(),

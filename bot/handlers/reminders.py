@@ -1,16 +1,37 @@
-"""Reminder settings: /timezone and /remind."""
+"""Daily reminders: the settings commands, the one repeating tick that sends them, their buttons."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes, filters
+import asyncio
+import logging
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
+from bot.domain.reminders import SNOOZE, Morning, missed_yesterday
+from bot.domain.routine import estimated_minutes
 from bot.domain.time_of_day import parse_time_of_day
-from bot.domain.timezones import describe_timezone, resolve_timezone
-from bot.handlers.common import services
-from bot.handlers.onboarding import DONE
+from bot.domain.timezones import describe_timezone, resolve_timezone, zone
+from bot.handlers import callback_data as cd
+from bot.handlers import reports
+from bot.handlers.common import Services, inline_keyboard, services, today, todays_routine
+from bot.handlers.onboarding import DONE, REMINDER_CHOICES, pressed_label
 from bot.storage.models import User
+from bot.storage.repository import DAILY, FAILED, SENT, SNOOZED, DueReminder
+
+logger = logging.getLogger(__name__)
+
+PREFIX = cd.REMINDER
+TIME = "time"
+REPORT_DONE, REPORT_HURTS, SNOOZE_ACTION, SKIP_TODAY, MORNING = "done", "hurt", "snz", "skip", "am"
+
+JOB_NAME = "reminders"
+
+
+# Settings ------------------------------------------------------------------------
 
 
 async def _set_up_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
@@ -23,6 +44,11 @@ async def _set_up_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Us
     return user
 
 
+def _next_text(svc: Services, user: User) -> str:
+    assert user.next_reminder_at is not None
+    return texts.local_when(user.next_reminder_at, zone(user.timezone or "UTC"), svc.clock.now())
+
+
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/timezone [zone]: show the zone, or change it."""
     svc = services(context)
@@ -33,22 +59,33 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     typed = " ".join(context.args or ())
     if not typed:
-        zone = describe_timezone(user.timezone, svc.clock.now()) if user.timezone else texts.NOT_SET
-        await message.reply_text(texts.TIMEZONE_CURRENT.format(zone=zone))
+        zone_text = (
+            describe_timezone(user.timezone, svc.clock.now()) if user.timezone else texts.NOT_SET
+        )
+        await message.reply_text(texts.TIMEZONE_CURRENT.format(zone=zone_text))
         return
     zone_name = resolve_timezone(typed)
     if zone_name is None:
         await message.reply_text(texts.TIMEZONE_NOT_FOUND)
         return
-    await svc.repository.update_user(user.id, timezone=zone_name)
+    await svc.repository.update_user(user.id, timezone=zone_name, now=svc.clock.now())
     await message.reply_text(
         texts.TIMEZONE_SET.format(zone=describe_timezone(zone_name, svc.clock.now()))
     )
 
 
+def _time_keyboard() -> InlineKeyboardMarkup:
+    rows = [REMINDER_CHOICES[:3], REMINDER_CHOICES[3:]]
+    return inline_keyboard(
+        [
+            [(texts.clock_time(t), cd.pack(PREFIX, TIME, t.strftime("%H%M"))) for t in row]
+            for row in rows
+        ]
+    )
+
+
 async def set_reminder_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/remind [time]: show the reminder time, or change it."""
-    svc = services(context)
+    """/remind [time]: show the reminder time with common choices, or change it."""
     assert update.effective_message
     message = update.effective_message
     user = await _set_up_user(update, context)
@@ -57,14 +94,263 @@ async def set_reminder_time(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     typed = " ".join(context.args or ())
     if not typed:
         current = texts.clock_time(user.reminder_time) if user.reminder_time else texts.NOT_SET
-        await message.reply_text(texts.REMIND_CURRENT.format(time=current))
+        await message.reply_text(
+            texts.REMIND_CURRENT.format(time=current), reply_markup=_time_keyboard()
+        )
         return
     chosen = parse_time_of_day(typed)
     if chosen is None:
         await message.reply_text(texts.TIME_NOT_UNDERSTOOD)
         return
-    await svc.repository.update_user(user.id, reminder_time=chosen)
-    await message.reply_text(texts.REMINDER_SET.format(time=texts.clock_time(chosen)))
+    await message.reply_text(await _save_time(services(context), user, chosen))
+
+
+async def _save_time(svc: Services, user: User, chosen) -> str:
+    user = await svc.repository.update_user(user.id, reminder_time=chosen, now=svc.clock.now())
+    if user.next_reminder_at is None:
+        return texts.REMINDER_SET.format(time=texts.clock_time(chosen))
+    return texts.REMINDER_SET_NEXT.format(time=texts.clock_time(chosen), when=_next_text(svc, user))
+
+
+async def show_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reminders: the setting, and when the next reminder comes in local time."""
+    svc = services(context)
+    assert update.effective_message
+    user = await _set_up_user(update, context)
+    if user is None:
+        return
+    if user.reminder_time is None:
+        await update.effective_message.reply_text(texts.REMINDERS_NOT_SET)
+        return
+    at = texts.clock_time(user.reminder_time)
+    zone_text = describe_timezone(user.timezone or "UTC", svc.clock.now())
+    if user.next_reminder_at is None:
+        text = texts.REMINDERS_PAUSED.format(time=at, zone=zone_text)
+    else:
+        text = texts.REMINDERS_ON.format(time=at, zone=zone_text, when=_next_text(svc, user))
+    await update.effective_message.reply_text(text)
+
+
+async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/pause: no reminders until /resume; nothing else changes."""
+    svc = services(context)
+    assert update.effective_message
+    user = await _set_up_user(update, context)
+    if user is None:
+        return
+    if not user.active:
+        await update.effective_message.reply_text(texts.ALREADY_PAUSED)
+        return
+    await svc.repository.update_user(user.id, active=False, now=svc.clock.now())
+    await update.effective_message.reply_text(texts.PAUSED)
+
+
+async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/resume: reminders back on, from the next due time."""
+    svc = services(context)
+    assert update.effective_message
+    user = await _set_up_user(update, context)
+    if user is None:
+        return
+    was_on = user.active and not user.blocked
+    user = await svc.repository.update_user(
+        user.id, active=True, blocked=False, now=svc.clock.now()
+    )
+    if user.next_reminder_at is None:
+        await update.effective_message.reply_text(texts.REMINDERS_NOT_SET)
+        return
+    template = texts.ALREADY_ON if was_on else texts.RESUMED
+    await update.effective_message.reply_text(template.format(when=_next_text(svc, user)))
+
+
+# The tick ---------------------------------------------------------------------------
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Claim what is due, send it, and repeat until nothing is due or the tick's time is up.
+
+    Sends are paced at REMINDERS_PER_SECOND, below Telegram's ~30/s, so a reply to someone
+    who is chatting never queues behind a broadcast.
+    """
+    svc = services(context)
+    settings = svc.settings
+    grace = timedelta(minutes=settings.reminder_grace_minutes)
+    batch = max(1, int(settings.reminders_per_second))
+    loop = asyncio.get_running_loop()
+    # Stop a little before the next tick is due, so ticks never pile up.
+    deadline = loop.time() + settings.reminder_tick_seconds * 0.9
+    while True:
+        started = loop.time()
+        claimed = await svc.repository.claim_due(svc.clock.now(), grace=grace, limit=batch)
+        if not claimed:
+            return
+        await asyncio.gather(*(_send(context, due) for due in claimed))
+        if loop.time() >= deadline:
+            return
+        # Pacing, not waiting on anyone: this runs in the job, never in a handler.
+        await asyncio.sleep(
+            max(0.0, started + len(claimed) / settings.reminders_per_second - loop.time())
+        )
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE, due: DueReminder) -> None:
+    """Send one claimed reminder and record how it went."""
+    svc = services(context)
+    try:
+        if due.check_due and due.kind == DAILY:
+            await _send_morning_check(context, due)
+        else:
+            user = await svc.repository.get_user(due.user_id)
+            if user is None:
+                return
+            await _send_reminder(
+                context, due.chat_id, user, due.local_date, snoozed=due.kind == SNOOZED
+            )
+    except Forbidden:
+        # Blocked: turn reminders off at once; their next /start turns them on again.
+        await svc.repository.block(due.user_id, due.local_date)
+        logger.info("reminders off: the user blocked the bot")
+        return
+    except BadRequest as exc:
+        await svc.repository.mark_reminder(due.user_id, due.local_date, FAILED, svc.clock.now())
+        logger.warning("reminder rejected: %s", type(exc).__name__)
+        return
+    except TelegramError as exc:
+        # Left as claimed: after the claim lease it is tried again, within the grace period.
+        logger.warning("reminder not sent yet: %s", type(exc).__name__)
+        return
+    await svc.repository.mark_reminder(due.user_id, due.local_date, SENT, svc.clock.now())
+
+
+def _day_value(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+async def _send_reminder(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User, day: date, *, snoozed: bool
+) -> None:
+    """The reminder itself: what today holds, with its five buttons."""
+    svc = services(context)
+    routine = await todays_routine(svc, user)
+    if not routine:
+        await context.bot.send_message(chat_id, texts.REMINDER_NOTHING_TODAY)
+        return
+    minutes = estimated_minutes(routine)
+    if snoozed:
+        template = texts.REMINDER_SNOOZED
+    elif missed_yesterday(await svc.repository.session_days(user.id), day):
+        template = texts.REMINDER_AFTER_MISSED
+    else:
+        template = texts.REMINDER
+    text = template.format(
+        count=len(routine),
+        s="" if len(routine) == 1 else "s",
+        minutes=minutes,
+        ms="" if minutes == 1 else "s",
+    )
+    value = _day_value(day)
+    keyboard = inline_keyboard(
+        [
+            [(texts.START_NOW, cd.pack(cd.SESSION, cd.START_SESSION))],
+            [
+                (texts.DONE_ALREADY, cd.pack(PREFIX, REPORT_DONE, value)),
+                (texts.IT_HURTS, cd.pack(PREFIX, REPORT_HURTS, value)),
+            ],
+            [
+                (texts.SNOOZE, cd.pack(PREFIX, SNOOZE_ACTION, value)),
+                (texts.SKIP_TODAY, cd.pack(PREFIX, SKIP_TODAY, value)),
+            ],
+        ]
+    )
+    await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+async def _send_morning_check(context: ContextTypes.DEFAULT_TYPE, due: DueReminder) -> None:
+    """Something hurt last time: ask how the back is before today's reminder."""
+    value = _day_value(due.local_date)
+    keyboard = inline_keyboard(
+        [
+            [
+                (texts.BETTER, cd.pack(PREFIX, MORNING, f"{value}.{Morning.BETTER}")),
+                (texts.SAME, cd.pack(PREFIX, MORNING, f"{value}.{Morning.SAME}")),
+                (texts.WORSE, cd.pack(PREFIX, MORNING, f"{value}.{Morning.WORSE}")),
+            ]
+        ]
+    )
+    await context.bot.send_message(due.chat_id, texts.MORNING_CHECK, reply_markup=keyboard)
+
+
+# Buttons ------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route a reminder button; one from another day is stale."""
+    svc = services(context)
+    query = update.callback_query
+    assert query and update.effective_user and update.effective_chat
+    _, action, value = cd.unpack(query.data)
+    chat_id = update.effective_chat.id
+    user = await svc.repository.get_user(update.effective_user.id)
+    if user is None or user.onboarding_step != DONE:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    if action == TIME:
+        chosen = parse_time_of_day(f"{value[:2]}:{value[2:]}") if len(value) == 4 else None
+        if chosen is None:
+            await query.answer(texts.STALE_BUTTON)
+            return
+        await query.answer()
+        await context.bot.send_message(chat_id, await _save_time(svc, user, chosen))
+        return
+    day_value, _, extra = value.partition(".")
+    day = today(svc, user)
+    if day_value != _day_value(day):
+        await query.answer(texts.OLD_REMINDER)
+        return
+    if action == MORNING and extra in Morning.__members__.values():
+        await query.answer()
+        if isinstance(query.message, Message):
+            label = pressed_label(query.message, query.data)
+            await query.message.edit_text(texts.chose(query.message.text or "", label))
+        await reports.morning_answer(chat_id, user, Morning(extra), context)
+        if not await svc.repository.finished_on(user.id, day):
+            await _send_reminder(context, chat_id, user, day, snoozed=False)
+    elif action == REPORT_DONE:
+        await query.answer()
+        await reports.start_done(chat_id, user, context)
+    elif action == REPORT_HURTS:
+        await query.answer()
+        await reports.start_hurts(chat_id, user, context)
+    elif action == SNOOZE_ACTION:
+        await _snooze(query, chat_id, user, day, context)
+    elif action == SKIP_TODAY:
+        if await svc.repository.finished_on(user.id, day) or not await svc.repository.skip_day(
+            user.id, day
+        ):
+            await query.answer(texts.REMINDER_SETTLED)
+            return
+        await query.answer()
+        user = await svc.repository.get_user(user.id) or user
+        when = _next_text(svc, user) if user.next_reminder_at else texts.NOT_SET
+        await context.bot.send_message(chat_id, texts.SKIPPED_TODAY.format(when=when))
+    else:
+        await query.answer(texts.STALE_BUTTON)
+
+
+async def _snooze(
+    query, chat_id: int, user: User, day: date, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    svc = services(context)
+    now = svc.clock.now()
+    until = now + SNOOZE
+    if await svc.repository.finished_on(user.id, day) or not await svc.repository.snooze(
+        user.id, day, until
+    ):
+        await query.answer(texts.REMINDER_SETTLED)
+        return
+    await query.answer()
+    when = texts.local_when(until, zone(user.timezone or "UTC"), now)
+    await context.bot.send_message(chat_id, texts.SNOOZED.format(when=when))
 
 
 def handlers() -> list:
@@ -73,4 +359,21 @@ def handlers() -> list:
     return [
         CommandHandler("timezone", set_timezone, filters=private),
         CommandHandler("remind", set_reminder_time, filters=private),
+        CommandHandler("reminders", show_reminders, filters=private),
+        CommandHandler("pause", pause, filters=private),
+        CommandHandler("resume", resume, filters=private),
+        CallbackQueryHandler(button, pattern=cd.pattern(PREFIX)),
     ]
+
+
+def schedule(application, interval: float) -> None:
+    """One repeating job for every user's reminders (the database says who is due)."""
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        tick,
+        interval=interval,
+        first=0,
+        name=JOB_NAME,
+        # A tick that overruns is not doubled up; a missed one just runs at the next.
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )

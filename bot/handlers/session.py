@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -21,21 +20,26 @@ from telegram.ext import (
 from bot import texts
 from bot.domain.progression import (
     Answer,
-    ChangeKind,
     apply_answer,
     end_session,
     level_up_ready,
     progress_of,
 )
 from bot.domain.replies import Reply, parse_pain, parse_reply
-from bot.domain.routine import build_routine, estimated_minutes
+from bot.domain.routine import estimated_minutes
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak, local_day
 from bot.domain.timezones import zone
 from bot.handlers import callback_data as cd
-from bot.handlers import onboarding
-from bot.handlers.common import Services, inline_keyboard, services
-from bot.storage.models import User
+from bot.handlers import onboarding, reports
+from bot.handlers.common import (
+    Services,
+    change_line,
+    inline_keyboard,
+    services,
+    today,
+    todays_routine,
+)
 from bot.storage.repository import FINISHED, STOPPED, SessionState
 from catalog.model import Exercise, Level
 
@@ -116,11 +120,11 @@ async def _begin(
     if active is not None and not fresh:
         await _offer_continue(chat_id, active, context)
         return
-    progress = await svc.repository.load_progress(user_id)
+    if user.report_step is not None:
+        # A report left half-way is dropped once a guided session starts.
+        await svc.repository.update_user(user_id, report_step=None, report_pain=None)
     now = svc.clock.now()
-    routine = build_routine(
-        svc.catalog, user.level, progress, resting_today=await _resting_today(svc, user, now)
-    )
+    routine = await todays_routine(svc, user)
     if not routine:
         await context.bot.send_message(chat_id, texts.SESSION_EMPTY)
         return
@@ -137,14 +141,6 @@ async def _begin(
         ),
     )
     await _send_card(chat_id, state, context)
-
-
-async def _resting_today(svc: Services, user: User, now: datetime) -> frozenset[str]:
-    """Exercises that hurt (pain above 5) earlier on the person's local today."""
-    tz = zone(user.timezone or "UTC")
-    midnight = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
-    painful = await svc.repository.painful_since(user.id, midnight)
-    return frozenset(exercise_id for exercise_id, _ in painful)
 
 
 async def _offer_continue(
@@ -320,7 +316,10 @@ async def _answer(
     svc = services(context)
     exercise = svc.catalog.get(state.exercise_id)
     progress = progress_of(exercise, await svc.repository.load_progress(state.user_id))
-    update = apply_answer(exercise, progress, answer)
+    user = await svc.repository.get_user(state.user_id)
+    # The morning check said "worse": holds stay where they are today.
+    steady = user is not None and user.steady_on == today(svc, user)
+    update = apply_answer(exercise, progress, answer, grow=not steady)
     moved = await svc.repository.record_answer(
         state,
         expect_phase,
@@ -332,7 +331,7 @@ async def _answer(
     )
     if moved is None:
         return False
-    await context.bot.send_message(chat_id, _change_line(svc, update.change, exercise))
+    await context.bot.send_message(chat_id, change_line(svc, update.change))
     if answer.pain is not None and pain_urgency(answer.pain) is Urgency.STOP_TODAY:
         await context.bot.send_message(chat_id, texts.PAIN_TOO_HIGH_SESSION)
         await _close(chat_id, moved, STOPPED, context)
@@ -341,28 +340,6 @@ async def _answer(
     else:
         await _send_card(chat_id, moved, context)
     return True
-
-
-def _change_line(svc: Services, change, exercise: Exercise) -> str:
-    values = {"name": exercise.name, "old": change.old_hold, "new": change.new_hold}
-    if change.kind is ChangeKind.GREW:
-        return texts.CHANGE_GREW.format(**values)
-    if change.kind is ChangeKind.CUT:
-        return texts.CHANGE_CUT.format(**values)
-    if change.kind is ChangeKind.REMOVED:
-        line = texts.CHANGE_REMOVED.format(**values)
-        if change.offer_instead and change.offer_instead in svc.catalog:
-            line += texts.CHANGE_REMOVED_OFFER.format(
-                easier=svc.catalog.get(change.offer_instead).name
-            )
-        return line
-    if change.kind is ChangeKind.KEPT and change.rest_today:
-        return texts.CHANGE_KEPT_SORE.format(**values)
-    if change.kind is ChangeKind.KEPT and change.band is not None and change.band.value == "fine":
-        return texts.CHANGE_KEPT_AT_TOP.format(**values)
-    if change.kind is ChangeKind.KEPT:
-        return texts.CHANGE_KEPT.format(**values)
-    return texts.CHANGE_SKIPPED.format(**values)
 
 
 async def _close(
@@ -399,12 +376,13 @@ async def _close(
         texts.SUMMARY_PAIN.format(items=", ".join(pains)) if pains else texts.SUMMARY_NO_PAIN
     )
     streak = compute_streak(await svc.repository.session_days(user.id), today)
-    footer = texts.STREAK.format(
-        current=streak.current, s="" if streak.current == 1 else "s", best=streak.best
-    )
-    if user.reminder_time is not None:
+    footer = texts.streak(streak.current, streak.best)
+    if any(a.answer == "hurts" for a in answers):
+        # Something hurt: the next reminder first asks how the back is.
+        user = await svc.repository.update_user(user.id, check_due=True)
+    if user.next_reminder_at is not None:
         footer += "\n" + texts.NEXT_REMINDER.format(
-            when=f"tomorrow at {texts.clock_time(user.reminder_time)}"
+            when=texts.local_when(user.next_reminder_at, zone(user.timezone or "UTC"), now)
         )
     title = texts.SESSION_FINISHED_TITLE if status == FINISHED else texts.SESSION_STOPPED_TITLE
     await context.bot.send_message(
@@ -564,7 +542,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     state = await svc.repository.active_session(update.effective_user.id)
     if state is None:
-        await onboarding.text_during_onboarding(update, context)
+        await reports.text_outside_session(update, context)
         return
     chat_id = update.effective_chat.id
     typed = message.text or ""

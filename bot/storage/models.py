@@ -14,10 +14,12 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,8 +79,23 @@ class User(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     reminder_time: Mapped[time | None] = mapped_column(Time, default=None)
     level: Mapped[int] = mapped_column(Integer, default=1)
-    # Reminders on or off (/pause, or the person blocked the bot).
+    # Reminders on (/resume) or off (/pause).
     active: Mapped[bool] = mapped_column(default=True)
+    # Telegram said the person blocked the bot (403); their next /start clears it.
+    blocked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the next daily reminder is due; NULL while there is none (paused, blocked, unset).
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # A reminder the person snoozed comes back at this instant.
+    snooze_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # Something hurt last time: the next reminder first asks how the back is today.
+    check_due: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Mornings in a row the back felt worse than the day before.
+    worse_mornings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The local day on which holds stay where they are (the back felt worse that morning).
+    steady_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # Where a report given outside a session stands: check, pain or which (NULL: none).
+    report_step: Mapped[str | None] = mapped_column(String(16), default=None)
+    report_pain: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class TrainingSession(Base):
@@ -101,6 +118,8 @@ class TrainingSession(Base):
     side: Mapped[int] = mapped_column(Integer, default=0)
     # card, holding, answer or pain: what the bot is waiting for.
     phase: Mapped[str] = mapped_column(String(16), default="card")
+    # guided (the bot led it) or reported (the person did it alone and told us).
+    kind: Mapped[str] = mapped_column(String(16), default="guided", server_default="guided")
 
 
 class ExerciseResult(Base):
@@ -162,3 +181,25 @@ class PainReport(Base):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("training_sessions.id", ondelete="SET NULL"), default=None
     )
+
+
+class ReminderLog(Base):
+    """One row per person per local day: the reminder of that day, claimed once.
+
+    The primary key is the guarantee that a day's reminder is sent at most once, even with
+    two processes or after a restart; the row is written in the same transaction that moves
+    the person's next reminder on.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (PrimaryKeyConstraint("user_id", "local_date"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # claimed (being sent), sent, missed (bot was down too long), done (session already
+    # finished that day), skipped (person chose to rest), blocked, failed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    snoozes: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.domain.progression import ExerciseProgress
+from bot.domain.progression import Answer, ExerciseProgress
+from bot.domain.reminders import Outcome, outcome
+from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.storage.database import session_factory
 from bot.storage.models import ExerciseProgress as ProgressRow
-from bot.storage.models import ExerciseResult, PainReport, TrainingSession, User
+from bot.storage.models import ExerciseResult, PainReport, ReminderLog, TrainingSession, User
 
 # Fields of a user that handlers may change through `update_user`.
 USER_FIELDS = frozenset(
@@ -27,8 +29,18 @@ USER_FIELDS = frozenset(
         "reminder_time",
         "level",
         "active",
+        "blocked",
+        "check_due",
+        "worse_mornings",
+        "steady_on",
+        "report_step",
+        "report_pain",
     }
 )
+# Changing any of these moves the person's next reminder.
+SCHEDULE_FIELDS = frozenset({"onboarding_step", "timezone", "reminder_time", "active", "blocked"})
+# A claimed reminder not marked sent after this long was lost (a crash): send it again.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 class Repository:
@@ -65,17 +77,31 @@ class Repository:
             session.add(user)
             return user, True
 
-    async def update_user(self, user_id: int, **fields: Any) -> User:
-        """Set some of the user's fields and return the saved user."""
+    async def update_user(
+        self, user_id: int, *, now: datetime | None = None, **fields: Any
+    ) -> User:
+        """Set some of the user's fields and return the saved user.
+
+        A change to a reminder setting reschedules the next reminder in the same
+        transaction, so it needs `now`.
+        """
         unknown = set(fields) - USER_FIELDS
         if unknown:
             raise ValueError(f"not user fields: {sorted(unknown)}")
+        reschedule = bool(SCHEDULE_FIELDS & set(fields))
+        if reschedule and now is None:
+            raise ValueError("changing a reminder setting needs `now`")
         async with self._sessions.begin() as session:
             user = await session.get(User, user_id, with_for_update=True)
             if user is None:
                 raise LookupError(f"no user {user_id}")
             for name, value in fields.items():
                 setattr(user, name, value)
+            if reschedule:
+                assert now is not None
+                user.next_reminder_at = _next_due(user, now)
+                if user.next_reminder_at is None:
+                    user.snooze_until = None
             return user
 
     async def add_pain_report(
@@ -297,18 +323,196 @@ class Repository:
             return int(count or 0)
 
     async def painful_since(self, user_id: int, since: datetime) -> list[tuple[str, datetime]]:
-        """Exercises answered with pain above 5 since an instant (to rest them today)."""
+        """Exercises reported with pain above 5 since an instant (to rest them today).
+
+        Pain in a session and pain reported outside one both count.
+        """
         async with self._sessions() as session:
             rows = await session.execute(
-                select(ExerciseResult.exercise_id, ExerciseResult.answered_at)
-                .join(TrainingSession, TrainingSession.id == ExerciseResult.session_id)
-                .where(
-                    TrainingSession.user_id == user_id,
-                    ExerciseResult.answered_at >= since,
-                    ExerciseResult.pain > 5,
+                select(PainReport.exercise_id, PainReport.reported_at).where(
+                    PainReport.user_id == user_id,
+                    PainReport.reported_at >= since,
+                    PainReport.pain > 5,
+                    PainReport.exercise_id.is_not(None),
                 )
             )
-            return [(exercise_id, at) for exercise_id, at in rows]
+            return [(exercise_id, at) for exercise_id, at in rows if exercise_id]
+
+    async def finished_on(self, user_id: int, day: date) -> bool:
+        """Whether a session (guided or reported) counts for this local day."""
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(TrainingSession.id)
+                .where(
+                    TrainingSession.user_id == user_id,
+                    TrainingSession.status == FINISHED,
+                    TrainingSession.local_date == day,
+                )
+                .limit(1)
+            )
+            return found is not None
+
+    async def record_reported_session(
+        self,
+        user_id: int,
+        day: date,
+        routine: Sequence[tuple[str, int]],
+        answers: Mapping[str, Answer],
+        progress: Mapping[str, ExerciseProgress],
+        start_holds: Mapping[str, int],
+        now: datetime,
+    ) -> bool:
+        """A routine done without the bot, counted for `day` with its answers and progress.
+
+        False (and nothing stored) when a session already counts for that day.
+        """
+        async with self._sessions.begin() as session:
+            user = await session.get(User, user_id, with_for_update=True)
+            if user is None:
+                return False
+            already = await session.scalar(
+                select(TrainingSession.id).where(
+                    TrainingSession.user_id == user_id,
+                    TrainingSession.status == FINISHED,
+                    TrainingSession.local_date == day,
+                )
+            )
+            if already is not None:
+                return False
+            row = TrainingSession(
+                user_id=user_id,
+                started_at=now,
+                finished_at=now,
+                local_date=day,
+                status=FINISHED,
+                kind=REPORTED,
+                routine=",".join(f"{exercise_id}:{hold}" for exercise_id, hold in routine),
+                position=max(0, len(routine) - 1),
+                side=0,
+                phase="closed",
+            )
+            session.add(row)
+            await session.flush()
+            holds = dict(routine)
+            for exercise_id, answer in answers.items():
+                session.add(
+                    ExerciseResult(
+                        session_id=row.id,
+                        exercise_id=exercise_id,
+                        answer=answer.kind.value,
+                        pain=answer.pain if answer.kind.value == "hurts" else None,
+                        hold_seconds=holds.get(exercise_id, 0),
+                        answered_at=now,
+                    )
+                )
+            for item in progress.values():
+                await _save_progress(session, user_id, item, start_holds[item.exercise_id], now)
+            return True
+
+    # Reminders ----------------------------------------------------------------------
+
+    async def claim_due(self, now: datetime, *, grace: timedelta, limit: int) -> list[DueReminder]:
+        """Claim up to `limit` reminders that are due, in one short transaction.
+
+        Each claimed person's next reminder moves to its next day and the day's log row is
+        written in the same transaction; a day that already has a row is never sent again.
+        Reminders older than `grace` are logged as missed, and days with a finished session
+        as done; neither is returned. On PostgreSQL, rows another process is claiming are
+        skipped rather than waited for.
+        """
+        claimed: list[DueReminder] = []
+        async with self._sessions.begin() as session:
+            users = list(
+                await session.scalars(
+                    select(User)
+                    .where(User.next_reminder_at <= now)
+                    .order_by(User.next_reminder_at)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            due = {user.id: _daily_due(user) for user in users}
+            keys = [(user_id, day) for user_id, (_, day) in due.items()]
+            logged = await _existing_logs(session, keys)
+            done = await _finished_days(session, keys)
+            for user in users:
+                due_at, day = due[user.id]
+                user.next_reminder_at = _next_due(user, now)
+                if (user.id, day) in logged:
+                    continue  # today's reminder went out already (the time was changed)
+                result = outcome(due_at, now, grace, done_today=(user.id, day) in done)
+                session.add(
+                    ReminderLog(
+                        user_id=user.id,
+                        local_date=day,
+                        due_at=due_at,
+                        status=result.value,
+                        claimed_at=now,
+                        snoozes=0,
+                    )
+                )
+                if result is Outcome.SEND:
+                    claimed.append(_due(user, day, DAILY))
+            claimed += await _claim_snoozes(session, now, grace, limit - len(users))
+            claimed += await _reclaim_lost(session, now, grace, limit - len(claimed))
+        return claimed
+
+    async def mark_reminder(self, user_id: int, day: date, status: str, now: datetime) -> None:
+        """Record how sending a claimed reminder ended: sent, failed."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ReminderLog, (user_id, day))
+            if row is not None:
+                row.status = status
+                if status == SENT:
+                    row.sent_at = now
+
+    async def block(self, user_id: int, day: date | None) -> None:
+        """The person blocked the bot: no more reminders until their next /start."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, user_id, with_for_update=True)
+            if user is None:
+                return
+            user.blocked = True
+            user.next_reminder_at = None
+            user.snooze_until = None
+            if day is not None:
+                row = await session.get(ReminderLog, (user_id, day))
+                if row is not None:
+                    row.status = BLOCKED
+
+    async def reminder_of(self, user_id: int, day: date) -> ReminderLog | None:
+        async with self._sessions() as session:
+            return await session.get(ReminderLog, (user_id, day))
+
+    async def reminder_log(self, user_id: int) -> list[ReminderLog]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ReminderLog)
+                .where(ReminderLog.user_id == user_id)
+                .order_by(ReminderLog.local_date)
+            )
+            return list(rows)
+
+    async def snooze(self, user_id: int, day: date, until: datetime) -> bool:
+        """Bring the day's reminder back at `until`; False when that day is over or settled."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ReminderLog, (user_id, day), with_for_update=True)
+            user = await session.get(User, user_id, with_for_update=True)
+            if row is None or user is None or row.status not in (SENT, CLAIMED):
+                return False
+            user.snooze_until = until
+            return True
+
+    async def skip_day(self, user_id: int, day: date) -> bool:
+        """The person rests today: no snooze comes back; False when the day is settled."""
+        async with self._sessions.begin() as session:
+            row = await session.get(ReminderLog, (user_id, day), with_for_update=True)
+            user = await session.get(User, user_id, with_for_update=True)
+            if row is None or user is None or row.status not in (SENT, CLAIMED):
+                return False
+            row.status = SKIPPED
+            user.snooze_until = None
+            return True
 
 
 # Guided sessions ------------------------------------------------------------------
@@ -316,6 +520,33 @@ class Repository:
 ACTIVE = "active"
 FINISHED = "finished"
 STOPPED = "stopped"
+# A session's kind: led by the bot, or done alone and reported.
+GUIDED = "guided"
+REPORTED = "reported"
+
+# Reminder log statuses beyond the claim outcomes.
+CLAIMED = Outcome.SEND.value
+SENT = "sent"
+SKIPPED = "skipped"
+BLOCKED = "blocked"
+FAILED = "failed"
+# Why a reminder goes out.
+DAILY = "daily"
+SNOOZED = "snoozed"
+RETRY = "retry"
+
+
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    """A reminder claimed for sending, with what composing it needs."""
+
+    user_id: int
+    chat_id: int
+    timezone: str
+    local_date: date
+    level: int
+    check_due: bool
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,3 +622,119 @@ async def _save_progress(
     row.removed = progress.removed
     row.sessions_until_return = progress.sessions_until_return
     row.updated_at = now
+
+
+def _next_due(user: User, now: datetime) -> datetime | None:
+    """The person's next reminder after `now`, or None when they should get none."""
+    if (
+        user.onboarding_step != "done"
+        or not user.active
+        or user.blocked
+        or user.reminder_time is None
+    ):
+        return None
+    return next_reminder_at(user.reminder_time, user.timezone or "UTC", now)
+
+
+def _daily_due(user: User) -> tuple[datetime, date]:
+    assert user.next_reminder_at is not None
+    return user.next_reminder_at, reminder_day(user.next_reminder_at, user.timezone or "UTC")
+
+
+def _due(user: User, day: date, kind: str) -> DueReminder:
+    return DueReminder(
+        user_id=user.id,
+        chat_id=user.chat_id,
+        timezone=user.timezone or "UTC",
+        local_date=day,
+        level=user.level,
+        check_due=user.check_due,
+        kind=kind,
+    )
+
+
+async def _existing_logs(
+    session: AsyncSession, keys: Sequence[tuple[int, date]]
+) -> set[tuple[int, date]]:
+    if not keys:
+        return set()
+    rows = await session.execute(
+        select(ReminderLog.user_id, ReminderLog.local_date).where(
+            tuple_(ReminderLog.user_id, ReminderLog.local_date).in_(keys)
+        )
+    )
+    return {(user_id, day) for user_id, day in rows}
+
+
+async def _finished_days(
+    session: AsyncSession, keys: Sequence[tuple[int, date]]
+) -> set[tuple[int, date]]:
+    if not keys:
+        return set()
+    rows = await session.execute(
+        select(TrainingSession.user_id, TrainingSession.local_date).where(
+            TrainingSession.status == FINISHED,
+            tuple_(TrainingSession.user_id, TrainingSession.local_date).in_(keys),
+        )
+    )
+    return {(user_id, day) for user_id, day in rows if day is not None}
+
+
+async def _claim_snoozes(
+    session: AsyncSession, now: datetime, grace: timedelta, limit: int
+) -> list[DueReminder]:
+    """Snoozed reminders whose half hour is up, for the day they were first sent."""
+    if limit <= 0:
+        return []
+    users = list(
+        await session.scalars(
+            select(User)
+            .where(User.snooze_until <= now)
+            .order_by(User.snooze_until)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed: list[DueReminder] = []
+    for user in users:
+        until = user.snooze_until
+        assert until is not None
+        user.snooze_until = None
+        row = await session.scalar(
+            select(ReminderLog)
+            .where(ReminderLog.user_id == user.id)
+            .order_by(ReminderLog.local_date.desc())
+            .limit(1)
+        )
+        if row is None or row.status not in (SENT, CLAIMED) or now - until > grace:
+            continue
+        if await _finished_days(session, [(user.id, row.local_date)]):
+            continue
+        row.snoozes += 1
+        claimed.append(_due(user, row.local_date, SNOOZED))
+    return claimed
+
+
+async def _reclaim_lost(
+    session: AsyncSession, now: datetime, grace: timedelta, limit: int
+) -> list[DueReminder]:
+    """Reminders claimed by a process that died before sending them: send them now."""
+    if limit <= 0:
+        return []
+    rows = list(
+        await session.scalars(
+            select(ReminderLog)
+            .where(ReminderLog.status == CLAIMED, ReminderLog.claimed_at <= now - CLAIM_LEASE)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed: list[DueReminder] = []
+    for row in rows:
+        user = await session.get(User, row.user_id)
+        if user is None or user.blocked or not user.active or now - row.due_at > grace:
+            row.status = Outcome.MISSED.value
+            continue
+        row.claimed_at = now
+        claimed.append(_due(user, row.local_date, RETRY))
+    return claimed

@@ -1,0 +1,115 @@
+"""What to do with a due reminder, and how answers given outside a session count: pure rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.progression import Answer, PainBand, pain_band
+
+# A snoozed reminder comes back after this long.
+SNOOZE = timedelta(minutes=30)
+# Mornings in a row the back felt worse before we suggest a physiotherapist.
+WORSE_MORNINGS_FOR_PHYSIO = 2
+
+
+class Outcome(StrEnum):
+    """What becomes of one due reminder; the value is what the day's log records."""
+
+    SEND = "claimed"
+    MISSED = "missed"
+    ALREADY_DONE = "done"
+
+
+def outcome(due_at: datetime, now: datetime, grace: timedelta, *, done_today: bool) -> Outcome:
+    """Send a due reminder, unless today's session is done or the bot was down too long."""
+    if done_today:
+        return Outcome.ALREADY_DONE
+    if now - due_at > grace:
+        return Outcome.MISSED
+    return Outcome.SEND
+
+
+def missed_yesterday(session_days: Iterable[date], today: date) -> bool:
+    """True when the person has done sessions before but not yesterday (nor today yet)."""
+    days = {day for day in session_days if day < today}
+    return bool(days) and today - timedelta(days=1) not in days
+
+
+class Morning(StrEnum):
+    """How the back feels compared with yesterday."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+
+
+@dataclass(frozen=True, slots=True)
+class MorningResult:
+    """The morning check's effect: today's holds steady, and whether to suggest a physio."""
+
+    worse_mornings: int
+    keep_holds_today: bool
+    suggest_physio: bool
+
+
+def morning_check(answer: Morning, worse_mornings: int) -> MorningResult:
+    """Worse keeps today's holds where they were; worse twice in a row suggests a physio."""
+    if answer is not Morning.WORSE:
+        return MorningResult(0, keep_holds_today=False, suggest_physio=False)
+    count = worse_mornings + 1
+    return MorningResult(
+        count, keep_holds_today=True, suggest_physio=count >= WORSE_MORNINGS_FOR_PHYSIO
+    )
+
+
+class HowItWent(StrEnum):
+    """The one check after "done" outside a session: all of it, without pain?"""
+
+    ALL = "all"
+    SOME = "some"
+    HURT = "hurt"
+
+
+def reported_answers(
+    routine: Sequence[str],
+    how: HowItWent,
+    *,
+    pain: int | None = None,
+    exercise_id: str | None = None,
+) -> Mapping[str, Answer]:
+    """Per-exercise answers for a routine the person did on their own.
+
+    All of it without pain counts as every exercise done. "Some of it" cannot tell which, so
+    no hold grows. "It hurt" with a named exercise counts that one as hurting and the rest as
+    not known; without a name, every exercise is taken to have hurt, which is the careful
+    reading.
+    """
+    if how is HowItWent.ALL:
+        return {exercise: Answer.done() for exercise in routine}
+    if how is HowItWent.SOME or pain is None:
+        return {exercise: Answer.skipped() for exercise in routine}
+    if exercise_id is not None and exercise_id in routine:
+        return {
+            exercise: Answer.hurts(pain) if exercise == exercise_id else Answer.skipped()
+            for exercise in routine
+        }
+    return {exercise: Answer.hurts(pain) for exercise in routine}
+
+
+def eased_answers(
+    routine: Sequence[str], pain: int, exercise_id: str | None = None
+) -> Mapping[str, Answer]:
+    """Answers that ease tomorrow's holds after pain reported outside a session.
+
+    Pain 0-3 changes nothing (it is fine under the pain-monitoring model, and nothing was
+    done that could grow). Above that, the named exercise counts as hurting; when the person
+    cannot say which, every exercise of today's routine does.
+    """
+    if pain_band(pain) is PainBand.FINE:
+        return {}
+    if exercise_id is not None and exercise_id in routine:
+        return {exercise_id: Answer.hurts(pain)}
+    return {exercise: Answer.hurts(pain) for exercise in routine}

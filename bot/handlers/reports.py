@@ -1,0 +1,327 @@
+"""Answers outside a session: "done" and "hurts" replies, and the next-morning check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from telegram import Message, Update
+from telegram.ext import CallbackQueryHandler, ContextTypes
+
+from bot import texts
+from bot.domain.progression import Answer, AnswerKind, apply_answer, end_session, progress_of
+from bot.domain.reminders import (
+    HowItWent,
+    Morning,
+    eased_answers,
+    morning_check,
+    reported_answers,
+)
+from bot.domain.replies import Reply, parse_pain, parse_reply
+from bot.domain.safety import Urgency, pain_urgency
+from bot.domain.streaks import compute_streak
+from bot.handlers import callback_data as cd
+from bot.handlers import onboarding
+from bot.handlers.common import (
+    Services,
+    change_line,
+    inline_keyboard,
+    services,
+    today,
+    todays_routine,
+)
+from bot.storage.models import User
+
+PREFIX = cd.REPORT
+HOW, PAIN, WHICH = "how", "pain", "which"
+NOT_SURE = "-"
+
+# Where a report stands (users.report_step). The done_* steps count the day as done.
+CHECK = "check"
+HURTS_PAIN = "pain"
+HURTS_WHICH = "which"
+DONE_PAIN = "done_pain"
+DONE_WHICH = "done_which"
+
+# Typed answers to "All of it, without pain?" beyond done and hurts.
+_SOME = frozenset({"some", "some of it", "part", "partly", "half", "not all"})
+_ALL = frozenset({"all", "all of it", "yes all", "yes, all of it", "everything"})
+
+
+async def text_outside_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text with no session running: a report, "done" / "hurts", or onboarding's turn."""
+    svc = services(context)
+    assert update.effective_user and update.effective_chat and update.effective_message
+    message = update.effective_message
+    user = await svc.repository.get_user(update.effective_user.id)
+    if user is None or user.onboarding_step != onboarding.DONE:
+        await onboarding.text_during_onboarding(update, context)
+        return
+    typed = message.text or ""
+    reply = parse_reply(typed)
+    chat_id = update.effective_chat.id
+    if user.report_step is not None and reply in (Reply.STOP, Reply.SKIP):
+        await svc.repository.update_user(user.id, report_step=None, report_pain=None)
+        await message.reply_text(texts.REPORT_CANCELLED)
+    elif user.report_step == CHECK:
+        how = _typed_how(typed, reply)
+        if how is None:
+            await message.reply_text(texts.REPORT_HINT_CHECK)
+        else:
+            await _how(chat_id, user, how, context)
+    elif user.report_step in (HURTS_PAIN, DONE_PAIN):
+        pain = parse_pain(typed)
+        if pain is None:
+            await message.reply_text(texts.REPORT_HINT_PAIN)
+        else:
+            await _pain(chat_id, user, pain, context)
+    elif user.report_step in (HURTS_WHICH, DONE_WHICH):
+        await message.reply_text(texts.REPORT_HINT_WHICH)
+    elif reply is Reply.DONE:
+        await start_done(chat_id, user, context)
+    elif reply is Reply.HURTS:
+        await start_hurts(chat_id, user, context)
+    else:
+        await onboarding.text_during_onboarding(update, context)
+
+
+def _typed_how(typed: str, reply: Reply | None) -> HowItWent | None:
+    words = typed.casefold().strip(" .!?")
+    if words in _SOME:
+        return HowItWent.SOME
+    if words in _ALL or reply is Reply.DONE:
+        return HowItWent.ALL
+    if reply is Reply.HURTS:
+        return HowItWent.HURT
+    return None
+
+
+async def start_done(chat_id: int, user: User, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The person did today's routine on their own: one check, then it counts."""
+    svc = services(context)
+    if await svc.repository.finished_on(user.id, today(svc, user)):
+        await context.bot.send_message(chat_id, texts.ALREADY_COUNTED)
+        return
+    await svc.repository.update_user(user.id, report_step=CHECK, report_pain=None)
+    keyboard = inline_keyboard(
+        [
+            [(texts.YES_ALL, cd.pack(PREFIX, HOW, HowItWent.ALL))],
+            [(texts.SOME_OF_IT, cd.pack(PREFIX, HOW, HowItWent.SOME))],
+            [(texts.IT_HURT, cd.pack(PREFIX, HOW, HowItWent.HURT))],
+        ]
+    )
+    await context.bot.send_message(chat_id, texts.ALL_WITHOUT_PAIN, reply_markup=keyboard)
+
+
+async def start_hurts(chat_id: int, user: User, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Something hurts: ask how much, then which exercise."""
+    await services(context).repository.update_user(user.id, report_step=HURTS_PAIN)
+    await _ask_pain(chat_id, context)
+
+
+async def _ask_pain(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.bot.send_message(
+        chat_id, texts.REPORT_PAIN, reply_markup=onboarding.pain_keyboard(PREFIX, PAIN)
+    )
+
+
+async def _how(
+    chat_id: int, user: User, how: HowItWent, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    if how is HowItWent.HURT:
+        await services(context).repository.update_user(user.id, report_step=DONE_PAIN)
+        await _ask_pain(chat_id, context)
+    else:
+        await _count_done(chat_id, user, how, context)
+
+
+async def _pain(chat_id: int, user: User, pain: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    done = user.report_step == DONE_PAIN
+    if pain_urgency(pain) is Urgency.STOP_TODAY:
+        # Too much to ask more: ease every exercise and give the safety answer now.
+        await _finish_pain(chat_id, user, pain, None, done, context)
+        return
+    if not done and pain <= 3:
+        await _finish_pain(chat_id, user, pain, None, done, context)
+        return
+    routine = await todays_routine(svc, user)
+    step = DONE_WHICH if done else HURTS_WHICH
+    await svc.repository.update_user(user.id, report_step=step, report_pain=pain)
+    rows = [[(item.exercise.name, cd.pack(PREFIX, WHICH, item.exercise.id))] for item in routine]
+    rows.append([(texts.NOT_SURE, cd.pack(PREFIX, WHICH, NOT_SURE))])
+    await context.bot.send_message(chat_id, texts.REPORT_WHICH, reply_markup=inline_keyboard(rows))
+
+
+async def _finish_pain(
+    chat_id: int,
+    user: User,
+    pain: int,
+    exercise_id: str | None,
+    done: bool,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    if done:
+        await _count_done(
+            chat_id, user, HowItWent.HURT, context, pain=pain, exercise_id=exercise_id
+        )
+    else:
+        await _ease(chat_id, user, pain, exercise_id, context)
+    if pain_urgency(pain) is Urgency.STOP_TODAY:
+        await context.bot.send_message(chat_id, texts.PAIN_TOO_HIGH_REPORT)
+
+
+async def _ease(
+    chat_id: int,
+    user: User,
+    pain: int,
+    exercise_id: str | None,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    """Record the pain and ease tomorrow's holds by the session's rules."""
+    svc = services(context)
+    now = svc.clock.now()
+    await svc.repository.add_pain_report(user.id, pain, now, "reminder", exercise_id=exercise_id)
+    routine = [item.exercise.id for item in await todays_routine(svc, user)]
+    lines = await _apply(svc, user, eased_answers(routine, pain, exercise_id))
+    await svc.repository.update_user(user.id, report_step=None, report_pain=None, check_due=True)
+    body = "\n".join(lines) if lines else texts.PAIN_NO_CHANGE
+    await context.bot.send_message(chat_id, texts.PAIN_REPORTED.format(pain=pain) + "\n" + body)
+
+
+async def _apply(svc: Services, user: User, answers: Mapping[str, Answer]) -> list[str]:
+    """Apply answers to saved progress; the change lines worth telling."""
+    progress = await svc.repository.load_progress(user.id)
+    steady = user.steady_on == today(svc, user)
+    updated = {}
+    lines = []
+    for exercise_id, answer in answers.items():
+        exercise = svc.catalog.get(exercise_id)
+        result = apply_answer(exercise, progress_of(exercise, progress), answer, grow=not steady)
+        updated[exercise_id] = result.progress
+        if answer.kind is not AnswerKind.SKIPPED:
+            lines.append(change_line(svc, result.change))
+    starts = {k: svc.catalog.get(k).hold.start for k in updated}
+    await svc.repository.save_progress(user.id, updated, starts, svc.clock.now())
+    return lines
+
+
+async def _count_done(
+    chat_id: int,
+    user: User,
+    how: HowItWent,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    pain: int | None = None,
+    exercise_id: str | None = None,
+) -> None:
+    """Count today's routine as done, moving progression as a finished session would."""
+    svc = services(context)
+    now = svc.clock.now()
+    day = today(svc, user)
+    routine = await todays_routine(svc, user)
+    ids = [item.exercise.id for item in routine]
+    answers = reported_answers(ids, how, pain=pain, exercise_id=exercise_id)
+    progress = await svc.repository.load_progress(user.id)
+    steady = user.steady_on == day
+    after = dict(progress)
+    lines = []
+    for item in routine:
+        result = apply_answer(
+            item.exercise,
+            progress_of(item.exercise, progress),
+            answers[item.exercise.id],
+            grow=not steady,
+        )
+        after[item.exercise.id] = result.progress
+        if answers[item.exercise.id].kind is not AnswerKind.SKIPPED:
+            lines.append(change_line(svc, result.change))
+    ended = end_session(svc.catalog, after, answers)
+    changed = {k: v for k, v in ended.progress_by_id.items() if progress.get(k) != v}
+    starts = {k: svc.catalog.get(k).hold.start for k in changed}
+    counted = await svc.repository.record_reported_session(
+        user.id,
+        day,
+        [(item.exercise.id, item.target_hold) for item in routine],
+        answers,
+        changed,
+        starts,
+        now,
+    )
+    hurt = how is HowItWent.HURT
+    await svc.repository.update_user(
+        user.id, report_step=None, report_pain=None, **({"check_due": True} if hurt else {})
+    )
+    if pain is not None:
+        await svc.repository.add_pain_report(
+            user.id, pain, now, "reminder", exercise_id=exercise_id
+        )
+    if not counted:
+        await context.bot.send_message(chat_id, texts.ALREADY_COUNTED)
+        return
+    lines += [texts.RETURNED.format(name=svc.catalog.get(k).name) for k in ended.returned]
+    streak = compute_streak(await svc.repository.session_days(user.id), day)
+    template = texts.REPORT_COUNTED_SOME if how is HowItWent.SOME else texts.REPORT_COUNTED
+    text = template.format(streak=texts.streak(streak.current, streak.best))
+    if lines:
+        text += "\n\n" + "\n".join(lines)
+    await context.bot.send_message(chat_id, text)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route a report button; one whose question was answered is stale."""
+    svc = services(context)
+    query = update.callback_query
+    assert query and update.effective_user and update.effective_chat
+    _, action, value = cd.unpack(query.data)
+    user = await svc.repository.get_user(update.effective_user.id)
+    step = user.report_step if user else None
+    chat_id = update.effective_chat.id
+    if user is None or (action, step) not in _EXPECTED:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        label = onboarding.pressed_label(query.message, query.data)
+        await query.message.edit_text(texts.chose(query.message.text or "", label))
+    if action == HOW and value in HowItWent.__members__.values():
+        await _how(chat_id, user, HowItWent(value), context)
+    elif action == PAIN and value.isdigit() and 0 <= int(value) <= 10:
+        await _pain(chat_id, user, int(value), context)
+    elif action == WHICH and user.report_pain is not None:
+        exercise_id = value if value in svc.catalog else None
+        done = step == DONE_WHICH
+        await _finish_pain(chat_id, user, user.report_pain, exercise_id, done, context)
+
+
+_EXPECTED = {
+    (HOW, CHECK),
+    (PAIN, HURTS_PAIN),
+    (PAIN, DONE_PAIN),
+    (WHICH, HURTS_WHICH),
+    (WHICH, DONE_WHICH),
+}
+
+
+async def morning_answer(
+    chat_id: int, user: User, answer: Morning, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """Better / Same / Worse: worse keeps today's holds; worse twice suggests a physio."""
+    svc = services(context)
+    result = morning_check(answer, user.worse_mornings)
+    fields: dict[str, object] = {"worse_mornings": result.worse_mornings}
+    if result.keep_holds_today:
+        fields["steady_on"] = today(svc, user)
+    await svc.repository.update_user(user.id, **fields)
+    reply = {
+        Morning.BETTER: texts.MORNING_BETTER,
+        Morning.SAME: texts.MORNING_SAME,
+        Morning.WORSE: texts.MORNING_WORSE,
+    }[answer]
+    await context.bot.send_message(chat_id, reply)
+    if result.suggest_physio:
+        await context.bot.send_message(chat_id, texts.MORNING_PHYSIO)
+
+
+def handlers() -> list:
+    """This flow's handlers (typed text reaches it through the session flow)."""
+    return [CallbackQueryHandler(button, pattern=cd.pattern(PREFIX))]

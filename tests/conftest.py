@@ -17,6 +17,8 @@ from bot.storage.repository import Repository
 
 # A Friday morning in late November 2026, far from any DST change.
 START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+# How often the bot looks for due reminders in tests, in real seconds.
+TICK_SECONDS = 0.05
 
 
 @pytest.fixture
@@ -51,6 +53,8 @@ def settings(emulator: BotApiEmulator, database_url: str) -> Settings:
         telegram_api_base_url=emulator.base_url,
         database_url=database_url,
         hold_time_scale=0.02,
+        # Reminders are checked every 50 ms of real time; the clock says what is due.
+        reminder_tick_seconds=TICK_SECONDS,
     )
 
 

@@ -169,28 +169,32 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Claim what is due, send it, and repeat until nothing is due or the tick's time is up.
 
-    Sends are paced at REMINDERS_PER_SECOND, below Telegram's ~30/s, so a reply to someone
-    who is chatting never queues behind a broadcast.
+    Sends are spaced evenly at REMINDERS_PER_SECOND, below Telegram's ~30/s, so a reply to
+    someone who is chatting never queues behind a broadcast.
     """
     svc = services(context)
     settings = svc.settings
     grace = timedelta(minutes=settings.reminder_grace_minutes)
-    batch = max(1, int(settings.reminders_per_second))
+    rate = settings.reminders_per_second
     loop = asyncio.get_running_loop()
     # Stop a little before the next tick is due, so ticks never pile up.
     deadline = loop.time() + settings.reminder_tick_seconds * 0.9
-    while True:
-        started = loop.time()
-        claimed = await svc.repository.claim_due(svc.clock.now(), grace=grace, limit=batch)
+    slot = loop.time()
+    while loop.time() < deadline:
+        claimed = await svc.repository.claim_due(
+            svc.clock.now(), grace=grace, limit=max(1, int(rate))
+        )
         if not claimed:
             return
-        await asyncio.gather(*(_send(context, due) for due in claimed))
-        if loop.time() >= deadline:
-            return
-        # Pacing, not waiting on anyone: this runs in the job, never in a handler.
-        await asyncio.sleep(
-            max(0.0, started + len(claimed) / settings.reminders_per_second - loop.time())
-        )
+        sends = []
+        for due in claimed:
+            # Pacing, not waiting on anyone: this runs in the job, never in a handler.
+            slot = max(slot, loop.time())
+            if slot > loop.time():
+                await asyncio.sleep(slot - loop.time())
+            sends.append(asyncio.create_task(_send(context, due)))
+            slot += 1 / rate
+        await asyncio.gather(*sends)
 
 
 async def _send(context: ContextTypes.DEFAULT_TYPE, due: DueReminder) -> None:

@@ -180,8 +180,9 @@ async def _ease(
     """Record the pain and ease tomorrow's holds by the session's rules."""
     svc = services(context)
     now = svc.clock.now()
-    await svc.repository.add_pain_report(user.id, pain, now, "reminder", exercise_id=exercise_id)
+    # Today's routine as it was before this report rests the exercise that hurt.
     routine = [item.exercise.id for item in await todays_routine(svc, user)]
+    await svc.repository.add_pain_report(user.id, pain, now, "reminder", exercise_id=exercise_id)
     lines = await _apply(svc, user, eased_answers(routine, pain, exercise_id))
     await svc.repository.update_user(user.id, report_step=None, report_pain=None, check_due=True)
     body = "\n".join(lines) if lines else texts.PAIN_NO_CHANGE

@@ -437,7 +437,9 @@ class Repository:
             done = await _finished_days(session, keys)
             for user in users:
                 due_at, day = due[user.id]
-                user.next_reminder_at = _next_due(user, now)
+                # Days older than the grace period are passed over; one still within it
+                # comes up next and is sent late.
+                user.next_reminder_at = _next_due(user, max(due_at, now - grace))
                 if (user.id, day) in logged:
                     continue  # today's reminder went out already (the time was changed)
                 result = outcome(due_at, now, grace, done_today=(user.id, day) in done)
@@ -453,6 +455,8 @@ class Repository:
                 )
                 if result is Outcome.SEND:
                     claimed.append(_due(user, day, DAILY))
+                    # The morning check is asked once, with this reminder.
+                    user.check_due = False
             claimed += await _claim_snoozes(session, now, grace, limit - len(users))
             claimed += await _reclaim_lost(session, now, grace, limit - len(claimed))
         return claimed

@@ -1,0 +1,363 @@
+"""Daily reminders end to end: the real bot, the emulator, and an injected clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import texts
+from bot.app import build_application, running
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.domain.progression import ExerciseProgress
+from bot.emulator.server import BotApiEmulator
+from bot.emulator.users import ScriptedUser
+from bot.storage.database import create_engine
+from bot.storage.repository import Repository
+from tests.conftest import TICK_SECONDS
+from tests.e2e.helpers import onboard
+
+pytestmark = pytest.mark.e2e
+
+# Long enough for several reminder ticks to have run and found nothing to do.
+SEVERAL_TICKS = TICK_SECONDS * 8
+
+
+@asynccontextmanager
+async def _repo(database_url: str) -> AsyncIterator[Repository]:
+    repo = Repository(create_engine(database_url))
+    try:
+        yield repo
+    finally:
+        await repo.close()
+
+
+def _reminders(user: ScriptedUser) -> list[str]:
+    """The reminders this person has received so far."""
+    return [m.text for m in user.transcript if "Time for your back routine" in m.text]
+
+
+async def _nothing_more(user: ScriptedUser, count: int) -> None:
+    """Let the tick run several times, then check the number of reminders is unchanged."""
+    await asyncio.sleep(SEVERAL_TICKS)
+    assert len(_reminders(user)) == count, user.render_transcript()
+
+
+async def _one_minute_ahead(user: ScriptedUser, clock: FakeClock) -> None:
+    """Onboard in Berlin with a reminder one local minute after the clock's time."""
+    local = clock.now().astimezone(ZoneInfo("Europe/Berlin"))
+    at = (local + timedelta(minutes=1)).strftime("%H:%M")
+    await onboard(user, zone="Berlin", at=at)
+
+
+async def test_reminder_one_minute_ahead_arrives_once_and_done_extends_streak(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=801)
+    await _one_minute_ahead(user, clock)
+    await user.send_text("/reminders")
+    shown = await user.wait_for_message("Daily reminder")
+    assert "Next one: today at 09:01" in shown.text
+
+    clock.advance(timedelta(seconds=59))
+    await _nothing_more(user, 0)
+    clock.advance(timedelta(seconds=1))
+    reminder = await user.wait_for_message("Time for your back routine")
+    assert "4 exercises, about" in reminder.text
+    labels = [label for row in reminder.buttons for label in row]
+    assert labels == [
+        texts.START_NOW,
+        texts.DONE_ALREADY,
+        texts.IT_HURTS,
+        texts.SNOOZE,
+        texts.SKIP_TODAY,
+    ]
+    clock.advance(timedelta(minutes=10))
+    await _nothing_more(user, 1)
+
+    # "done", typed as a reply outside any session.
+    await user.send_text("done")
+    await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
+    await user.press(texts.YES_ALL)
+    counted = await user.wait_for_message("Counted for today")
+    assert "Streak: 1 day (best 1)" in counted.text
+    assert "Glute bridge: 30 s, the full hold" in counted.text
+
+    # Tomorrow's reminder, answered with the button: the streak grows to two days.
+    clock.advance(timedelta(days=1))
+    await user.wait_for_message("Time for your back routine")
+    await user.press(texts.DONE_ALREADY)
+    await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
+    await user.press(texts.YES_ALL)
+    counted = await user.wait_for_message("Counted for today")
+    assert "Streak: 2 days (best 2)" in counted.text
+    assert len(_reminders(user)) == 2
+
+    async with _repo(database_url) as repo:
+        days = await repo.session_days(801)
+        progress = await repo.load_progress(801)
+    assert len(days) == 2
+    # Two pain-free days count like two pain-free sessions.
+    assert progress["glute_bridge"].pain_free_streak == 2
+
+
+async def test_hurts_with_pain_6_lowers_the_named_exercise(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=802)
+    await _one_minute_ahead(user, clock)
+    # Level 2, where holds are worked up: bird dog (arm) is at 20 s.
+    async with _repo(database_url) as repo:
+        await repo.update_user(802, level=2)
+        grown = ExerciseProgress(exercise_id="bird_dog_arm", target_hold=20, pain_free_streak=2)
+        await repo.save_progress(802, {"bird_dog_arm": grown}, {"bird_dog_arm": 10}, clock.now())
+    clock.advance(timedelta(minutes=1))
+    await user.wait_for_message("Time for your back routine")
+
+    await user.send_text("it hurts")
+    await user.wait_for_message("How much, from 0")
+    await user.press("6", message_id=user.last_message.message_id)
+    which = await user.wait_for_message("which exercise hurt")
+    assert [texts.NOT_SURE] in which.buttons
+    await user.press("Bird dog: arm lift")
+    noted = await user.wait_for_message("Noted: 6 out of 10")
+    assert "Bird dog: arm lift: 15 s next time, down from 20 s" in noted.text
+
+    async with _repo(database_url) as repo:
+        progress = await repo.load_progress(802)
+        reports = await repo.pain_reports(802)
+        days = await repo.session_days(802)
+    assert progress["bird_dog_arm"].target_hold == 15
+    assert set(progress) == {"bird_dog_arm"}  # nothing else changed
+    assert (reports[-1].pain, reports[-1].source, reports[-1].exercise_id) == (
+        6,
+        "reminder",
+        "bird_dog_arm",
+    )
+    assert days == []  # a pain report is not a session
+
+    # Tomorrow first asks how the back is, then the routine uses the lower hold.
+    clock.advance(timedelta(days=1))
+    check = await user.wait_for_message(texts.MORNING_CHECK)
+    assert check.buttons == [[texts.BETTER, texts.SAME, texts.WORSE]]
+    await user.press(texts.SAME)
+    await user.wait_for_message(texts.MORNING_SAME)
+    await user.wait_for_message("Time for your back routine")
+    await user.send_text("/stats")
+    stats = await user.wait_for_message("Your progress")
+    assert "Bird dog: arm lift: 15 s (started at 10 s)" in stats.text
+
+
+async def test_restart_within_grace_sends_late_once_beyond_grace_records_missed(
+    emulator: BotApiEmulator, settings: Settings, clock: FakeClock, database_url: str
+) -> None:
+    late, early = emulator.user(user_id=803), emulator.user(user_id=804)
+    first = build_application(settings, clock=clock)
+    async with running(first, poll_timeout=1):
+        await onboard(late, zone="Berlin", at="10:00")  # due 09:00 UTC
+        await onboard(early, zone="Berlin", at="9:30")  # due 08:30 UTC
+    # The bot is down from 08:00 to 10:45 UTC.
+    clock.set(datetime(2026, 11, 27, 10, 45, tzinfo=UTC))
+    second = build_application(settings, clock=clock)
+    async with running(second, poll_timeout=1):
+        # 1 h 45 min late: within the 2 h grace, sent once.
+        await late.wait_for_message("Time for your back routine")
+        await _nothing_more(late, 1)
+        # 2 h 15 min late: recorded as missed, not sent.
+        assert _reminders(early) == []
+    async with _repo(database_url) as repo:
+        assert [r.status for r in await repo.reminder_log(803)] == ["sent"]
+        assert [r.status for r in await repo.reminder_log(804)] == ["missed"]
+
+    # Restarting again sends nothing twice; tomorrow both get theirs.
+    third = build_application(settings, clock=clock)
+    async with running(third, poll_timeout=1):
+        await _nothing_more(late, 1)
+        clock.set(datetime(2026, 11, 28, 9, 1, tzinfo=UTC))
+        await late.wait_for_message("Time for your back routine")
+        await early.wait_for_message("Time for your back routine")
+        await _nothing_more(late, 2)
+
+
+async def test_snooze_and_skip(emulator: BotApiEmulator, bot, clock: FakeClock) -> None:
+    user = emulator.user(user_id=805)
+    await _one_minute_ahead(user, clock)
+    clock.advance(timedelta(minutes=1))
+    first = await user.wait_for_message("Time for your back routine")
+    await user.press(texts.SNOOZE, message_id=first.message_id)
+    await user.wait_for_message("I'll remind you again today at 09:31")
+    clock.advance(timedelta(minutes=29))
+    await asyncio.sleep(SEVERAL_TICKS)
+    assert not any("again" in m.text and "Here's" in m.text for m in user.transcript)
+    clock.advance(timedelta(minutes=1))
+    again = await user.wait_for_message("Here's your reminder again")
+    assert again.buttons[0] == [texts.START_NOW]
+
+    await user.press(texts.SKIP_TODAY, message_id=again.message_id)
+    await user.wait_for_message("Rest day noted. See you tomorrow at 09:01")
+    # A snooze after skipping is refused; nothing more comes today.
+    await user.press(texts.SNOOZE, message_id=again.message_id)
+    await user.wait_idle()
+    assert user.callback_answers[-1] == texts.REMINDER_SETTLED
+    clock.advance(timedelta(hours=2))
+    await _nothing_more(user, 1)
+    # Yesterday's buttons are stale tomorrow.
+    clock.set(datetime(2026, 11, 28, 8, 2, tzinfo=UTC))
+    await user.wait_for_message("Time for your back routine")
+    await user.press(texts.SNOOZE, message_id=first.message_id)
+    await user.wait_idle()
+    assert user.callback_answers[-1] == texts.OLD_REMINDER
+
+
+async def test_pause_and_resume(emulator: BotApiEmulator, bot, clock: FakeClock) -> None:
+    user = emulator.user(user_id=806)
+    await _one_minute_ahead(user, clock)
+    await user.send_text("/pause")
+    await user.wait_for_message(texts.PAUSED)
+    await user.send_text("/reminders")
+    await user.wait_for_message("paused")
+    clock.advance(timedelta(minutes=5))
+    await _nothing_more(user, 0)
+    await user.send_text("/resume")
+    resumed = await user.wait_for_message("Reminders back on")
+    assert "tomorrow at 09:01" in resumed.text
+    clock.advance(timedelta(days=1))
+    await user.wait_for_message("Time for your back routine")
+
+
+async def test_blocked_user_turned_off_without_retries_and_back_on_start(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=807)
+    await _one_minute_ahead(user, clock)
+    user.block_bot()
+    clock.advance(timedelta(minutes=1))
+    for _ in range(100):
+        async with _repo(database_url) as repo:
+            row = await repo.get_user(807)
+        if row.blocked:
+            break
+        await asyncio.sleep(TICK_SECONDS)
+    assert row.blocked and row.next_reminder_at is None
+    attempts = [r for r in emulator.requests_for("sendMessage", chat_id=807) if r.status == 403]
+    assert len(attempts) == 1  # no retries after a 403
+
+    clock.advance(timedelta(days=1))
+    await asyncio.sleep(SEVERAL_TICKS)
+    assert (
+        len(emulator.requests_for("sendMessage", chat_id=807))
+        == len([r for r in emulator.requests_for("sendMessage", chat_id=807) if r.status != 403])
+        + 1
+    )
+
+    user.block_bot(False)
+    await user.send_text("/start")
+    await user.wait_for_message(texts.WELCOME_BACK_UNBLOCKED)
+    clock.advance(timedelta(days=1))
+    await user.wait_for_message("Time for your back routine")
+
+
+async def test_429_is_honoured_and_the_reminder_delivered(
+    emulator: BotApiEmulator, bot, clock: FakeClock
+) -> None:
+    user = emulator.user(user_id=808)
+    await _one_minute_ahead(user, clock)
+    emulator.inject_fault("429", method="sendMessage", chat_id=808, retry_after=1)
+    clock.advance(timedelta(minutes=1))
+    await user.wait_for_message("Time for your back routine", timeout=10)
+    sends = emulator.requests_for("sendMessage", chat_id=808)
+    refused = [r for r in sends if r.status == 429]
+    assert len(refused) == 1
+    retried = [r for r in sends if r.status == 200 and r.timestamp > refused[0].timestamp]
+    assert retried and retried[0].timestamp - refused[0].timestamp >= 1.0
+    await _nothing_more(user, 1)
+
+
+async def test_done_already_after_a_guided_session_sends_no_reminder(
+    emulator: BotApiEmulator, bot, clock: FakeClock
+) -> None:
+    user = emulator.user(user_id=809)
+    await onboard(user, zone="Berlin", at="20:00")
+    await user.send_text("done")
+    await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
+    await user.press(texts.SOME_OF_IT)
+    counted = await user.wait_for_message("Counted for today")
+    assert "Holds stay where they are" in counted.text
+    clock.advance(timedelta(hours=12))
+    await _nothing_more(user, 0)
+    await user.send_text("done")
+    await user.wait_for_message(texts.ALREADY_COUNTED)
+
+
+async def test_worse_twice_keeps_holds_and_suggests_a_physio(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=810)
+    await _one_minute_ahead(user, clock)
+    for day in range(2):
+        await user.send_text("hurts")
+        await user.wait_for_message("How much, from 0")
+        await user.press("4", message_id=user.last_message.message_id)
+        await user.wait_for_message("which exercise hurt")
+        await user.press(texts.NOT_SURE)
+        await user.wait_for_message("Noted: 4 out of 10")
+        clock.set(datetime(2026, 11, 28 + day, 8, 1, tzinfo=UTC))
+        await user.wait_for_message(texts.MORNING_CHECK)
+        await user.press(texts.WORSE)
+        await user.wait_for_message("holds stay where they were")
+        if day == 1:
+            await user.wait_for_message("two mornings in a row")
+        await user.wait_for_message("Time for your back routine")
+    # A pain-free "done" on a worse morning keeps every hold.
+    await user.send_text("done")
+    await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
+    await user.press(texts.YES_ALL)
+    counted = await user.wait_for_message("Counted for today")
+    assert "up from" not in counted.text
+    async with _repo(database_url) as repo:
+        progress = await repo.load_progress(810)
+    assert progress["glute_bridge"].target_hold == 30
+
+
+async def test_reply_is_not_stuck_behind_a_broadcast(
+    emulator: BotApiEmulator, settings: Settings, clock: FakeClock, database_url: str
+) -> None:
+    paced = settings.model_copy(update={"reminders_per_second": 20.0})
+    chatty = emulator.user(user_id=899)
+    app = build_application(paced, clock=clock)
+    async with running(app, poll_timeout=1):
+        await onboard(chatty, zone="Berlin", at="20:00")
+        async with _repo(database_url) as repo:
+            for user_id in range(10_000, 10_060):
+                await repo.ensure_user(user_id, user_id, clock.now())
+                await repo.update_user(
+                    user_id,
+                    onboarding_step="done",
+                    timezone="Europe/Berlin",
+                    reminder_time=time(9, 1),
+                    now=clock.now(),
+                )
+        clock.advance(timedelta(minutes=1))
+        # Wait for the broadcast to start, then ask for help.
+        await emulator.user(user_id=10_000).wait_for_message("Time for your back routine")
+        asked = asyncio.get_running_loop().time()
+        await chatty.send_text("/help")
+        await chatty.wait_for_message("I coach a short daily routine")
+        waited = asyncio.get_running_loop().time() - asked
+        # 60 reminders at 20/s take 3 s; the reply does not wait for them.
+        assert waited < 1.0
+        await emulator.user(user_id=10_059).wait_for_message("Time for", timeout=10)
+    sends = sorted(r.timestamp for r in emulator.requests_for("sendMessage") if r.chat_id >= 10_000)
+    assert (
+        len(sends)
+        == 60
+        == len({r.chat_id for r in emulator.requests_for("sendMessage") if r.chat_id >= 10_000})
+    )
+    # Never more than the configured rate in any one-second window (plus one batch edge).
+    busiest = max(sum(1 for t in sends if start <= t < start + 1) for start in sends)
+    assert busiest <= 21, busiest

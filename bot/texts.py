@@ -142,6 +142,11 @@ SAFETY_URGENT = (
     "local emergency number. Don't do these exercises until a doctor has checked you."
 )
 
+SAFETY_REMINDERS_PAUSED = (
+    "I've paused your daily reminders. Once a doctor has checked you and says exercise is "
+    "fine, send /resume."
+)
+
 SAFETY_SEE_DOCTOR = (
     "Thank you for telling me. With that, please see a doctor before you carry on with "
     "these exercises, so they can rule out anything that needs other treatment."

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.progression import Change
 from bot.domain.routine import RoutineItem, build_routine
+from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.domain.streaks import local_day
 from bot.domain.timezones import zone
 from bot.storage.models import User
@@ -69,3 +70,18 @@ def change_line(svc: Services, change: Change) -> str:
         exercise.name,
         easier=svc.catalog.get(easier).name if easier and easier in svc.catalog else None,
     )
+
+
+async def upcoming_reminder(svc: Services, user: User) -> str | None:
+    """When the next reminder will really come, in the person's words; None when none will.
+
+    A reminder due later today is not sent once today's session is done, so the one after
+    it is the next the person will see.
+    """
+    due = user.next_reminder_at
+    if due is None or user.reminder_time is None:
+        return None
+    zone_name = user.timezone or "UTC"
+    if await svc.repository.finished_on(user.id, reminder_day(due, zone_name)):
+        due = next_reminder_at(user.reminder_time, zone_name, due)
+    return texts.local_when(due, zone(zone_name), svc.clock.now())

@@ -17,7 +17,14 @@ from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, zone
 from bot.handlers import callback_data as cd
 from bot.handlers import reports
-from bot.handlers.common import Services, inline_keyboard, services, today, todays_routine
+from bot.handlers.common import (
+    Services,
+    inline_keyboard,
+    services,
+    today,
+    todays_routine,
+    upcoming_reminder,
+)
 from bot.handlers.onboarding import DONE, REMINDER_CHOICES, pressed_label
 from bot.storage.models import User
 from bot.storage.repository import DAILY, FAILED, SENT, SNOOZED, DueReminder
@@ -44,9 +51,8 @@ async def _set_up_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Us
     return user
 
 
-def _next_text(svc: Services, user: User) -> str:
-    assert user.next_reminder_at is not None
-    return texts.local_when(user.next_reminder_at, zone(user.timezone or "UTC"), svc.clock.now())
+async def _next_text(svc: Services, user: User) -> str:
+    return await upcoming_reminder(svc, user) or texts.NOT_SET
 
 
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,7 +115,9 @@ async def _save_time(svc: Services, user: User, chosen) -> str:
     user = await svc.repository.update_user(user.id, reminder_time=chosen, now=svc.clock.now())
     if user.next_reminder_at is None:
         return texts.REMINDER_SET.format(time=texts.clock_time(chosen))
-    return texts.REMINDER_SET_NEXT.format(time=texts.clock_time(chosen), when=_next_text(svc, user))
+    return texts.REMINDER_SET_NEXT.format(
+        time=texts.clock_time(chosen), when=await _next_text(svc, user)
+    )
 
 
 async def show_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,7 +135,7 @@ async def show_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if user.next_reminder_at is None:
         text = texts.REMINDERS_PAUSED.format(time=at, zone=zone_text)
     else:
-        text = texts.REMINDERS_ON.format(time=at, zone=zone_text, when=_next_text(svc, user))
+        text = texts.REMINDERS_ON.format(time=at, zone=zone_text, when=await _next_text(svc, user))
     await update.effective_message.reply_text(text)
 
 
@@ -160,7 +168,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(texts.REMINDERS_NOT_SET)
         return
     template = texts.ALREADY_ON if was_on else texts.RESUMED
-    await update.effective_message.reply_text(template.format(when=_next_text(svc, user)))
+    await update.effective_message.reply_text(template.format(when=await _next_text(svc, user)))
 
 
 # The tick ---------------------------------------------------------------------------
@@ -304,6 +312,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(texts.STALE_BUTTON)
             return
         await query.answer()
+        if isinstance(query.message, Message):
+            label = pressed_label(query.message, query.data)
+            await query.message.edit_text(texts.chose(query.message.text or "", label))
         await context.bot.send_message(chat_id, await _save_time(svc, user, chosen))
         return
     day_value, _, extra = value.partition(".")
@@ -335,7 +346,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await query.answer()
         user = await svc.repository.get_user(user.id) or user
-        when = _next_text(svc, user) if user.next_reminder_at else texts.NOT_SET
+        when = await _next_text(svc, user)
         await context.bot.send_message(chat_id, texts.SKIPPED_TODAY.format(when=when))
     else:
         await query.answer(texts.STALE_BUTTON)

@@ -29,7 +29,6 @@ from bot.domain.replies import Reply, parse_pain, parse_reply
 from bot.domain.routine import estimated_minutes
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak, local_day
-from bot.domain.timezones import zone
 from bot.handlers import callback_data as cd
 from bot.handlers import onboarding, reports
 from bot.handlers.common import (
@@ -39,6 +38,7 @@ from bot.handlers.common import (
     services,
     today,
     todays_routine,
+    upcoming_reminder,
 )
 from bot.storage.repository import FINISHED, STOPPED, SessionState
 from catalog.model import Exercise, Level
@@ -380,10 +380,8 @@ async def _close(
     if any(a.answer == "hurts" for a in answers):
         # Something hurt: the next reminder first asks how the back is.
         user = await svc.repository.update_user(user.id, check_due=True)
-    if user.next_reminder_at is not None:
-        footer += "\n" + texts.NEXT_REMINDER.format(
-            when=texts.local_when(user.next_reminder_at, zone(user.timezone or "UTC"), now)
-        )
+    if (when := await upcoming_reminder(svc, user)) is not None:
+        footer += "\n" + texts.NEXT_REMINDER.format(when=when)
     title = texts.SESSION_FINISHED_TITLE if status == FINISHED else texts.SESSION_STOPPED_TITLE
     await context.bot.send_message(
         chat_id, texts.SESSION_SUMMARY.format(title=title, lines="\n".join(lines), streak=footer)

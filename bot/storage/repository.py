@@ -739,6 +739,9 @@ async def _reclaim_lost(
         if user is None or user.blocked or not user.active or now - row.due_at > grace:
             row.status = Outcome.MISSED.value
             continue
+        if await _finished_days(session, [(row.user_id, row.local_date)]):
+            row.status = Outcome.ALREADY_DONE.value
+            continue
         row.claimed_at = now
         claimed.append(_due(user, row.local_date, RETRY))
     return claimed

@@ -361,3 +361,45 @@ async def test_reply_is_not_stuck_behind_a_broadcast(
     # Never more than the configured rate in any one-second window (plus one batch edge).
     busiest = max(sum(1 for t in sends if start <= t < start + 1) for start in sends)
     assert busiest <= 21, busiest
+
+
+async def test_remind_buttons_timezone_change_and_next_after_done(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=811)
+    await onboard(user, zone="Berlin", at="20:00")
+    await user.send_text("/remind")
+    offer = await user.wait_for_message("I remind you every day at 20:00")
+    assert ["07:00", "08:00", "12:00"] in offer.buttons
+    await user.press("07:00")
+    await user.wait_for_message("every day at 07:00 your time. Next one: tomorrow at 07:00")
+    await user.send_text("/remind 7.30 pm")
+    await user.wait_for_message("Next one: today at 19:30")
+    # A new zone moves the next reminder to 19:30 there (UTC-8 in November).
+    await user.send_text("/timezone Los Angeles")
+    await user.wait_for_message("Time zone set: America/Los_Angeles")
+    async with _repo(database_url) as repo:
+        row = await repo.get_user(811)
+    assert row.next_reminder_at == datetime(2026, 11, 28, 3, 30, tzinfo=UTC)
+    # Once today's routine is done, the next reminder the person will see is tomorrow's.
+    await user.send_text("done")
+    await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
+    await user.press(texts.YES_ALL)
+    await user.wait_for_message("Counted for today")
+    await user.send_text("/reminders")
+    shown = await user.wait_for_message("Daily reminder: 19:30")
+    assert "Next one: tomorrow at 19:30" in shown.text
+
+
+async def test_urgent_red_flag_pauses_reminders(
+    emulator: BotApiEmulator, bot, clock: FakeClock
+) -> None:
+    user = emulator.user(user_id=812)
+    await _one_minute_ahead(user, clock)
+    await user.send_text("I suddenly can't control my bladder")
+    await user.wait_for_message("Please get medical help today")
+    await user.wait_for_message(texts.SAFETY_REMINDERS_PAUSED)
+    clock.advance(timedelta(minutes=5))
+    await _nothing_more(user, 0)
+    await user.send_text("/reminders")
+    await user.wait_for_message("paused")

@@ -13,7 +13,14 @@ from alembic import command
 from bot.storage.database import alembic_config
 from bot.storage.models import Base
 
-TABLES = {"users", "training_sessions", "exercise_results", "exercise_progress", "pain_reports"}
+TABLES = {
+    "users",
+    "training_sessions",
+    "exercise_results",
+    "exercise_progress",
+    "pain_reports",
+    "reminder_log",
+}
 
 
 def _sync_url(path: Path) -> str:
@@ -53,3 +60,27 @@ def test_bot_database_runs_in_wal_mode(tmp_path: Path) -> None:
         return mode, busy, fks
 
     assert asyncio.run(pragmas()) == ("wal", 5000, 1)
+
+
+def test_0002_schedules_reminders_set_before_it(tmp_path: Path) -> None:
+    """People who finished onboarding under 0001 get a next reminder when 0002 runs."""
+    path = tmp_path / "old.sqlite3"
+    config = alembic_config(f"sqlite+aiosqlite:///{path}")
+    command.upgrade(config, "0001")
+    engine = create_engine(_sync_url(path))
+    insert = text(
+        "INSERT INTO users (id, chat_id, created_at, onboarding_step, disclaimer_shown, "
+        "timezone, reminder_time, level, active) VALUES "
+        "(:id, :id, '2026-11-01 08:00:00', :step, 1, 'Asia/Tokyo', '07:30:00', 1, :active)"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert, {"id": 1, "step": "done", "active": True})
+        connection.execute(insert, {"id": 2, "step": "done", "active": False})
+        connection.execute(insert, {"id": 3, "step": "pain", "active": True})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, next_reminder_at FROM users")).all())
+    engine.dispose()
+    # 07:30 in Tokyo is 22:30 UTC the day before.
+    assert rows[1] is not None and str(rows[1]).endswith("22:30:00.000000")
+    assert rows[2] is None and rows[3] is None

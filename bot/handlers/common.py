@@ -56,7 +56,11 @@ async def todays_routine(svc: Services, user: User) -> tuple[RoutineItem, ...]:
     tz = zone(user.timezone or "UTC")
     now = svc.clock.now()
     midnight = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
-    resting = frozenset(e for e, _ in await svc.repository.painful_since(user.id, midnight))
+    painful = {e for e, _ in await svc.repository.painful_since(user.id, midnight)}
+    if None in painful:
+        # Pain above 5 that could not be pinned on one exercise rests the whole routine.
+        painful = {exercise.id for exercise in svc.catalog.exercises}
+    resting = frozenset(e for e in painful if e is not None)
     progress = await svc.repository.load_progress(user.id)
     return build_routine(svc.catalog, user.level, progress, resting_today=resting)
 

@@ -27,7 +27,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.onboarding import DONE, REMINDER_CHOICES, pressed_label
 from bot.storage.models import User
-from bot.storage.repository import DAILY, FAILED, SENT, SNOOZED, DueReminder
+from bot.storage.repository import DAILY, FAILED, RETRY, SENT, SNOOZED, DueReminder
 
 logger = logging.getLogger(__name__)
 
@@ -209,8 +209,10 @@ async def _send(context: ContextTypes.DEFAULT_TYPE, due: DueReminder) -> None:
     """Send one claimed reminder and record how it went."""
     svc = services(context)
     try:
-        if due.check_due and due.kind == DAILY:
+        if due.check_due and due.kind in (DAILY, RETRY):
             await _send_morning_check(context, due)
+            # Asked once: the next reminder is a plain one.
+            await svc.repository.update_user(due.user_id, check_due=False)
         else:
             user = await svc.repository.get_user(due.user_id)
             if user is None:
@@ -330,12 +332,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reports.morning_answer(chat_id, user, Morning(extra), context)
         if not await svc.repository.finished_on(user.id, day):
             await _send_reminder(context, chat_id, user, day, snoozed=False)
-    elif action == REPORT_DONE:
-        await query.answer()
+    elif action in (REPORT_DONE, REPORT_HURTS):
+        # A pressed button proves the reminder arrived: it is never sent again.
+        await svc.repository.mark_reminder(user.id, day, SENT, svc.clock.now())
+        await _report(query, chat_id, user, action, context)
         await reports.start_done(chat_id, user, context)
-    elif action == REPORT_HURTS:
-        await query.answer()
-        await reports.start_hurts(chat_id, user, context)
     elif action == SNOOZE_ACTION:
         await _snooze(query, chat_id, user, day, context)
     elif action == SKIP_TODAY:
@@ -350,6 +351,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(chat_id, texts.SKIPPED_TODAY.format(when=when))
     else:
         await query.answer(texts.STALE_BUTTON)
+
+
+async def _report(query, chat_id: int, user: User, action: str, context) -> None:
+    await query.answer()
+    if action == REPORT_DONE:
+        await reports.start_done(chat_id, user, context)
+    else:
+        await reports.start_hurts(chat_id, user, context)
 
 
 async def _snooze(

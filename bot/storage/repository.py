@@ -95,9 +95,12 @@ class Repository:
             user = await session.get(User, user_id, with_for_update=True)
             if user is None:
                 raise LookupError(f"no user {user_id}")
+            changed = {name for name, value in fields.items() if getattr(user, name) != value}
             for name, value in fields.items():
                 setattr(user, name, value)
-            if reschedule:
+            # Only a real change moves the schedule: a no-op /resume must not pass over a
+            # reminder that is due but not yet claimed.
+            if reschedule and SCHEDULE_FIELDS & changed:
                 assert now is not None
                 user.next_reminder_at = _next_due(user, now)
                 if user.next_reminder_at is None:
@@ -322,10 +325,13 @@ class Repository:
             )
             return int(count or 0)
 
-    async def painful_since(self, user_id: int, since: datetime) -> list[tuple[str, datetime]]:
+    async def painful_since(
+        self, user_id: int, since: datetime
+    ) -> list[tuple[str | None, datetime]]:
         """Exercises reported with pain above 5 since an instant (to rest them today).
 
-        Pain in a session and pain reported outside one both count.
+        Pain in a session and pain reported outside one both count; None is pain the person
+        could not pin on one exercise.
         """
         async with self._sessions() as session:
             rows = await session.execute(
@@ -333,10 +339,10 @@ class Repository:
                     PainReport.user_id == user_id,
                     PainReport.reported_at >= since,
                     PainReport.pain > 5,
-                    PainReport.exercise_id.is_not(None),
+                    PainReport.source != "onboarding",
                 )
             )
-            return [(exercise_id, at) for exercise_id, at in rows if exercise_id]
+            return [(exercise_id, at) for exercise_id, at in rows]
 
     async def finished_on(self, user_id: int, day: date) -> bool:
         """Whether a session (guided or reported) counts for this local day."""
@@ -455,20 +461,25 @@ class Repository:
                 )
                 if result is Outcome.SEND:
                     claimed.append(_due(user, day, DAILY))
-                    # The morning check is asked once, with this reminder.
-                    user.check_due = False
             claimed += await _claim_snoozes(session, now, grace, limit - len(users))
             claimed += await _reclaim_lost(session, now, grace, limit - len(claimed))
         return claimed
 
     async def mark_reminder(self, user_id: int, day: date, status: str, now: datetime) -> None:
-        """Record how sending a claimed reminder ended: sent, failed."""
+        """Record how sending a claimed reminder ended (sent, failed).
+
+        Only a claimed row changes: a skip or a snooze pressed meanwhile is kept.
+        """
         async with self._sessions.begin() as session:
-            row = await session.get(ReminderLog, (user_id, day))
-            if row is not None:
-                row.status = status
-                if status == SENT:
-                    row.sent_at = now
+            await session.execute(
+                update(ReminderLog)
+                .where(
+                    ReminderLog.user_id == user_id,
+                    ReminderLog.local_date == day,
+                    ReminderLog.status == CLAIMED,
+                )
+                .values(status=status, sent_at=now if status == SENT else None)
+            )
 
     async def block(self, user_id: int, day: date | None) -> None:
         """The person blocked the bot: no more reminders until their next /start."""
@@ -504,6 +515,8 @@ class Repository:
             user = await session.get(User, user_id, with_for_update=True)
             if row is None or user is None or row.status not in (SENT, CLAIMED):
                 return False
+            # A button on it was pressed, so it arrived: it must not be sent again.
+            row.status = SENT
             user.snooze_until = until
             return True
 
@@ -743,5 +756,6 @@ async def _reclaim_lost(
             row.status = Outcome.ALREADY_DONE.value
             continue
         row.claimed_at = now
+        # A retry is the day's first reminder: it asks the morning check if one is due.
         claimed.append(_due(user, row.local_date, RETRY))
     return claimed

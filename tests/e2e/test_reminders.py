@@ -403,3 +403,21 @@ async def test_urgent_red_flag_pauses_reminders(
     await _nothing_more(user, 0)
     await user.send_text("/reminders")
     await user.wait_for_message("paused")
+
+
+async def test_pain_above_five_not_pinned_on_one_exercise_rests_today(
+    emulator: BotApiEmulator, bot, clock: FakeClock
+) -> None:
+    user = emulator.user(user_id=813)
+    await onboard(user)
+    await user.send_text("hurts")
+    await user.wait_for_message("How much, from 0")
+    await user.send_text("7")
+    await user.wait_for_message("which exercise hurt")
+    await user.press(texts.NOT_SURE)
+    await user.wait_for_message("Noted: 7 out of 10")
+    await user.send_text("/session")
+    await user.wait_for_message(texts.SESSION_EMPTY)
+    clock.advance(timedelta(days=1))
+    await user.send_text("/session")
+    await user.wait_for_message("Today's session")

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import date, timedelta
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -335,8 +335,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action in (REPORT_DONE, REPORT_HURTS):
         # A pressed button proves the reminder arrived: it is never sent again.
         await svc.repository.mark_reminder(user.id, day, SENT, svc.clock.now())
-        await _report(query, chat_id, user, action, context)
-        await reports.start_done(chat_id, user, context)
+        await query.answer()
+        if action == REPORT_DONE:
+            await reports.start_done(chat_id, user, context)
+        else:
+            await reports.start_hurts(chat_id, user, context)
     elif action == SNOOZE_ACTION:
         await _snooze(query, chat_id, user, day, context)
     elif action == SKIP_TODAY:
@@ -353,17 +356,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.STALE_BUTTON)
 
 
-async def _report(query, chat_id: int, user: User, action: str, context) -> None:
-    await query.answer()
-    if action == REPORT_DONE:
-        await reports.start_done(chat_id, user, context)
-    else:
-        await reports.start_hurts(chat_id, user, context)
-
-
 async def _snooze(
-    query, chat_id: int, user: User, day: date, context: ContextTypes.DEFAULT_TYPE
+    query: CallbackQuery, chat_id: int, user: User, day: date, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
+    """Bring today's reminder back in half an hour, unless the day is settled."""
     svc = services(context)
     now = svc.clock.now()
     until = now + SNOOZE

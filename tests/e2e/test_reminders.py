@@ -97,6 +97,8 @@ async def test_reminder_one_minute_ahead_arrives_once_and_done_extends_streak(
     counted = await user.wait_for_message("Counted for today")
     assert "Streak: 2 days (best 2)" in counted.text
     assert len(_reminders(user)) == 2
+    # Each "done" asked its one check once.
+    assert sum(texts.ALL_WITHOUT_PAIN in m.text for m in user.transcript) == 2
 
     async with _repo(database_url) as repo:
         days = await repo.session_days(801)
@@ -119,7 +121,7 @@ async def test_hurts_with_pain_6_lowers_the_named_exercise(
     clock.advance(timedelta(minutes=1))
     await user.wait_for_message("Time for your back routine")
 
-    await user.send_text("it hurts")
+    await user.press(texts.IT_HURTS)
     await user.wait_for_message("How much, from 0")
     await user.press("6", message_id=user.last_message.message_id)
     which = await user.wait_for_message("which exercise hurt")
@@ -140,6 +142,7 @@ async def test_hurts_with_pain_6_lowers_the_named_exercise(
         "bird_dog_arm",
     )
     assert days == []  # a pain report is not a session
+    assert not any(texts.ALL_WITHOUT_PAIN in m.text for m in user.transcript)
 
     # Tomorrow first asks how the back is, then the routine uses the lower hold.
     clock.advance(timedelta(days=1))
@@ -358,9 +361,11 @@ async def test_reply_is_not_stuck_behind_a_broadcast(
         == 60
         == len({r.chat_id for r in emulator.requests_for("sendMessage") if r.chat_id >= 10_000})
     )
-    # Never more than the configured rate in any one-second window (plus one batch edge).
+    # The broadcast runs at the configured 20/s on average, and no one-second window goes
+    # far above it (network jitter can bunch a couple of arrivals), far below Telegram's 30/s.
+    assert (len(sends) - 1) / (sends[-1] - sends[0]) <= 21
     busiest = max(sum(1 for t in sends if start <= t < start + 1) for start in sends)
-    assert busiest <= 21, busiest
+    assert busiest <= 23, busiest
 
 
 async def test_remind_buttons_timezone_change_and_next_after_done(

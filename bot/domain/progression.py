@@ -251,6 +251,28 @@ def apply_answer(
     return ProgressUpdate(updated, change)
 
 
+def apply_answers(
+    catalog: Catalog,
+    progress_by_id: Mapping[str, ExerciseProgress],
+    answers: Mapping[str, Answer],
+    *,
+    grow: bool = True,
+) -> tuple[dict[str, ExerciseProgress], list[Change]]:
+    """Apply several exercises' answers at once: every exercise's progress, and what changed.
+
+    Changes are listed in the answers' order, leaving out answers that changed nothing.
+    """
+    updated = dict(progress_by_id)
+    changes: list[Change] = []
+    for exercise_id, answer in answers.items():
+        exercise = catalog.get(exercise_id)
+        result = apply_answer(exercise, progress_of(exercise, progress_by_id), answer, grow=grow)
+        updated[exercise_id] = result.progress
+        if result.change.kind is not ChangeKind.UNCHANGED:
+            changes.append(result.change)
+    return updated, changes
+
+
 def _sessions_to_return(exercise: Exercise) -> int:
     """How many qualifying sessions a freshly removed exercise waits before it comes back."""
     if exercise.progresses_from is not None:

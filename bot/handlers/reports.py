@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import texts
-from bot.domain.progression import Answer, AnswerKind, apply_answer, end_session, progress_of
+from bot.domain.progression import Answer, apply_answers, end_session
 from bot.domain.reminders import (
     HowItWent,
     Morning,
@@ -193,17 +193,11 @@ async def _apply(svc: Services, user: User, answers: Mapping[str, Answer]) -> li
     """Apply answers to saved progress; the change lines worth telling."""
     progress = await svc.repository.load_progress(user.id)
     steady = user.steady_on == today(svc, user)
-    updated = {}
-    lines = []
-    for exercise_id, answer in answers.items():
-        exercise = svc.catalog.get(exercise_id)
-        result = apply_answer(exercise, progress_of(exercise, progress), answer, grow=not steady)
-        updated[exercise_id] = result.progress
-        if answer.kind is not AnswerKind.SKIPPED:
-            lines.append(change_line(svc, result.change))
-    starts = {k: svc.catalog.get(k).hold.start for k in updated}
-    await svc.repository.save_progress(user.id, updated, starts, svc.clock.now())
-    return lines
+    updated, changes = apply_answers(svc.catalog, progress, answers, grow=not steady)
+    changed = {k: v for k, v in updated.items() if progress.get(k) != v}
+    starts = {k: svc.catalog.get(k).hold.start for k in changed}
+    await svc.repository.save_progress(user.id, changed, starts, svc.clock.now())
+    return [change_line(svc, change) for change in changes]
 
 
 async def _count_done(
@@ -223,19 +217,8 @@ async def _count_done(
     ids = [item.exercise.id for item in routine]
     answers = reported_answers(ids, how, pain=pain, exercise_id=exercise_id)
     progress = await svc.repository.load_progress(user.id)
-    steady = user.steady_on == day
-    after = dict(progress)
-    lines = []
-    for item in routine:
-        result = apply_answer(
-            item.exercise,
-            progress_of(item.exercise, progress),
-            answers[item.exercise.id],
-            grow=not steady,
-        )
-        after[item.exercise.id] = result.progress
-        if answers[item.exercise.id].kind is not AnswerKind.SKIPPED:
-            lines.append(change_line(svc, result.change))
+    after, changes = apply_answers(svc.catalog, progress, answers, grow=user.steady_on != day)
+    lines = [change_line(svc, change) for change in changes]
     ended = end_session(svc.catalog, after, answers)
     changed = {k: v for k, v in ended.progress_by_id.items() if progress.get(k) != v}
     starts = {k: svc.catalog.get(k).hold.start for k in changed}

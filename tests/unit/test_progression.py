@@ -523,3 +523,27 @@ def test_streaks_are_consistent(exercise: Exercise, sequence: list[Answer]) -> N
         assert progress.ceiling_pain_free_streak <= progress.pain_free_streak
         assert progress.pain_free_streak == 0 or progress.high_pain_streak == 0
         assert progress.removed == (progress.high_pain_streak >= 2)
+
+
+def test_apply_answers_updates_each_and_lists_only_real_changes() -> None:
+    from bot.domain.progression import apply_answers
+    from catalog.loader import load_catalog
+
+    catalog = load_catalog()
+    before = {"bird_dog_arm": ExerciseProgress("bird_dog_arm", target_hold=20)}
+    answers = {
+        "bird_dog_arm": Answer.hurts(6),
+        "partial_cobra": Answer.done(),
+        "cat": Answer.skipped(),
+    }
+    after, changes = apply_answers(catalog, before, answers)
+    assert after["bird_dog_arm"].target_hold == 15
+    assert after["partial_cobra"].target_hold == 15
+    assert after["cat"].target_hold == 15 and after["cat"].pain_free_streak == 0
+    assert [(c.exercise_id, c.kind) for c in changes] == [
+        ("bird_dog_arm", ChangeKind.CUT),
+        ("partial_cobra", ChangeKind.GREW),
+    ]
+    # A day the back felt worse: the pain-free answer keeps its hold.
+    _, steady = apply_answers(catalog, before, {"partial_cobra": Answer.done()}, grow=False)
+    assert [(c.kind, c.new_hold, c.steady) for c in steady] == [(ChangeKind.KEPT, 10, True)]

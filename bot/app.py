@@ -12,7 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import general, onboarding, reminders, reports, safety, session
+from bot.handlers import general, onboarding, reminders, reports, safety, session, stats
 from bot.handlers.common import SERVICES_KEY, Services
 from bot.storage.database import create_engine, migrate
 from bot.storage.repository import Repository
@@ -55,6 +55,7 @@ def build_application(
         general.handlers()
         + reminders.handlers()
         + reports.handlers()
+        + stats.handlers()
         + session.handlers()
         + onboarding.handlers()
     )

@@ -571,34 +571,6 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.SESSION_HINT_CARD)
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats: sessions, streaks, and each exercise's hold now against its start."""
-    svc = services(context)
-    assert update.effective_user and update.effective_message
-    user = await svc.repository.get_user(update.effective_user.id)
-    if user is None:
-        await update.effective_message.reply_text(texts.SESSION_NEEDS_SETUP)
-        return
-    today = local_day(svc.clock.now(), user.timezone or "UTC")
-    streak = compute_streak(await svc.repository.session_days(user.id), today)
-    holds = await svc.repository.progress_with_start(user.id)
-    lines = [
-        texts.STATS_HOLD.format(name=html.escape(e.name), now=holds[e.id][1], start=holds[e.id][0])
-        for e in svc.catalog.exercises
-        if e.id in holds
-    ]
-    await update.effective_message.reply_text(
-        texts.STATS.format(
-            sessions=await svc.repository.finished_count(user.id),
-            current=streak.current,
-            best=streak.best,
-            level=user.level,
-            holds="\n".join(lines) or texts.STATS_NO_HOLDS,
-        ),
-        parse_mode=ParseMode.HTML,
-    )
-
-
 async def stop_active(chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
     """End any session in progress (a red flag was reported), keeping what was done."""
     state = await services(context).repository.active_session(user_id)
@@ -612,7 +584,6 @@ def handlers() -> list:
     return [
         CommandHandler("session", session_command, filters=private),
         CommandHandler("stop", stop_command, filters=private),
-        CommandHandler("stats", stats_command, filters=private),
         CallbackQueryHandler(button, pattern=cd.pattern(PREFIX)),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, text),
     ]

@@ -203,3 +203,17 @@ class ReminderLog(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     snoozes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MediaCache(Base):
+    """Telegram's file_id for a picture or document we rendered once, so it is sent again free.
+
+    The key names what was drawn and how (exercise, drawing version), so a changed drawing is
+    uploaded afresh rather than served stale.
+    """
+
+    __tablename__ = "media_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

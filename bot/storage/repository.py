@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain.progression import Answer, ExerciseProgress
@@ -15,7 +16,14 @@ from bot.domain.reminders import Outcome, outcome
 from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.storage.database import session_factory
 from bot.storage.models import ExerciseProgress as ProgressRow
-from bot.storage.models import ExerciseResult, PainReport, ReminderLog, TrainingSession, User
+from bot.storage.models import (
+    ExerciseResult,
+    MediaCache,
+    PainReport,
+    ReminderLog,
+    TrainingSession,
+    User,
+)
 
 # Fields of a user that handlers may change through `update_user`.
 USER_FIELDS = frozenset(
@@ -414,6 +422,44 @@ class Repository:
             for item in progress.values():
                 await _save_progress(session, user_id, item, start_holds[item.exercise_id], now)
             return True
+
+    # History and media -------------------------------------------------------------
+
+    async def hold_history(self, user_id: int) -> list[tuple[str, datetime, int]]:
+        """Each answered exercise's target hold at the time, oldest first, for charts."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(
+                    ExerciseResult.exercise_id,
+                    ExerciseResult.answered_at,
+                    ExerciseResult.hold_seconds,
+                )
+                .join(TrainingSession, TrainingSession.id == ExerciseResult.session_id)
+                .where(TrainingSession.user_id == user_id, ExerciseResult.hold_seconds > 0)
+                .order_by(ExerciseResult.answered_at, ExerciseResult.id)
+            )
+            return [(exercise_id, at, hold) for exercise_id, at, hold in rows]
+
+    async def cached_file_id(self, key: str) -> str | None:
+        async with self._sessions() as session:
+            row = await session.get(MediaCache, key)
+            return row.file_id if row else None
+
+    async def remember_file_id(self, key: str, file_id: str, now: datetime) -> None:
+        """Keep Telegram's file_id for a rendered file; the first one stored wins."""
+        try:
+            async with self._sessions.begin() as session:
+                if await session.get(MediaCache, key) is None:
+                    session.add(MediaCache(key=key, file_id=file_id, created_at=now))
+        except IntegrityError:
+            pass  # another upload of the same file was stored first; either id works
+
+    async def forget_file_id(self, key: str) -> None:
+        """Telegram no longer knows this file_id: the next send uploads again."""
+        async with self._sessions.begin() as session:
+            row = await session.get(MediaCache, key)
+            if row is not None:
+                await session.delete(row)
 
     # Reminders ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,10 +15,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import general, onboarding, reminders, reports, safety, session, stats
 from bot.handlers.common import SERVICES_KEY, Services
+from bot.media.renderer import Renderer
 from bot.storage.database import create_engine, migrate
 from bot.storage.repository import Repository
+from bot.updates import PerUserUpdateProcessor
 from catalog.loader import load_catalog
 from catalog.model import Catalog
+from catalog.poses import load_poses
 
 logger = logging.getLogger(__name__)
 
@@ -40,15 +44,20 @@ def build_application(
         .base_file_url(settings.base_file_url)
         # Keeps us under Telegram's flood limits and retries a 429 after retry_after.
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # Different people concurrently, each person's own updates in order.
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
+    catalog = catalog or load_catalog()
     application.bot_data[SERVICES_KEY] = Services(
         settings=settings,
         repository=repository,
         clock=clock or SystemClock(),
-        catalog=catalog or load_catalog(),
+        catalog=catalog,
+        renderer=Renderer(settings.render_workers),
+        poses=load_poses(exercise_ids=[exercise.id for exercise in catalog.exercises]),
     )
     application.add_handlers(safety.handlers(), group=SAFETY_GROUP)
     application.add_handlers(
@@ -77,6 +86,7 @@ async def _post_init(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
+    await asyncio.to_thread(services.renderer.close)
     await services.repository.close()
 
 

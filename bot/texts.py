@@ -157,6 +157,9 @@ SAFETY_SEE_DOCTOR = (
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("session", "Start today's exercises"),
     ("stats", "Your sessions, streak and holds"),
+    ("progress", "A chart of your holds, pain and session days"),
+    ("pdf", "Your routine as a printable PDF"),
+    ("summary", "A summary to show your GP or physiotherapist"),
     ("stop", "End the session in progress"),
     ("start", "Set up, or see your settings"),
     ("timezone", "Change your time zone"),
@@ -400,3 +403,51 @@ MORNING_PHYSIO = (
     "Your back has felt worse two mornings in a row. Please consider seeing a "
     "physiotherapist or doctor to check the routine suits you. Until then, keep it gentle."
 )
+
+# Pictures and documents ----------------------------------------------------------------
+
+FIGURE_CAPTION = "{name}"
+PROGRESS_CAPTION = "Your progress: holds, pain and session days. Streak: {streak}."
+PDF_CAPTION = (
+    "Your routine to print: your own holds, and a tick box for each day of the next two weeks."
+)
+PDF_FILENAME = "backcoach-routine-{day}.pdf"
+NEEDS_SETUP_FOR_MEDIA = "Let's finish setting up first: send /start."
+
+CHART_TITLE = ""
+CHART_HOLDS_TITLE = "Hold per exercise"
+CHART_HOLDS_AXIS = "seconds"
+CHART_PAIN_TITLE = "Pain you reported"
+CHART_PAIN_AXIS = "pain (0-10)"
+CHART_PAIN_FINE = "fine"
+CHART_PAIN_ACCEPTABLE = "acceptable"
+CHART_PAIN_TOO_MUCH = "too much"
+CHART_CALENDAR_TITLE = "Session days, last 8 weeks (streak: {streak})"
+CHART_DATE_FORMAT = "%d %b"
+CHART_NO_DATA = "Nothing yet: do a session and it shows here."
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+PDF_TITLE = "My back routine"
+PDF_GENERATED = "Made on {date:%d %B %Y}"
+PDF_HOLD = "Hold: {seconds} s"
+PDF_HOLD_EACH_SIDE = "Hold: {seconds} s each side"
+PDF_TICK_TITLE = "Tick a box each day you do the routine ({start:%d %b} to {end:%d %b})"
+PDF_EXERCISE_COLUMN = "Exercise"
+
+SUMMARY = (
+    "Back exercise summary (from the backcoach bot), to share with your GP or physiotherapist\n\n"
+    "In the programme: {weeks} week{ws}, {sessions} session{ss} ({per_week} a week).\n"
+    "Pain: {pain}\n"
+    "Exercises that hurt (pain 4 or more): {painful}\n\n"
+    "Holds now (at the start):\n{holds}\n\n"
+    "Pain is self-reported from 0 (none) to 10 (worst). This is exercise guidance, "
+    "not a diagnosis."
+)
+SUMMARY_PAIN_TREND = "first week's average {first}/10, last week's {last}/10 ({trend})."
+SUMMARY_PAIN_ONE_WEEK = "average {value}/10 so far."
+SUMMARY_PAIN_NONE = "no pain reported."
+SUMMARY_TREND = {"better": "better", "same": "about the same", "worse": "worse"}
+SUMMARY_PAINFUL = "{name} ({times}×, up to {worst}/10)"
+SUMMARY_NONE = "none"
+SUMMARY_HOLD = "• {name}: {now} s ({start} s)"
+SUMMARY_NO_HOLDS = "• no exercises done yet"

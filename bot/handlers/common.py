@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -17,9 +17,11 @@ from bot.domain.routine import RoutineItem, build_routine
 from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.domain.streaks import local_day
 from bot.domain.timezones import zone
+from bot.media.renderer import Renderer
 from bot.storage.models import User
 from bot.storage.repository import Repository
 from catalog.model import Catalog
+from catalog.poses import Pose
 
 SERVICES_KEY = "services"
 
@@ -32,6 +34,9 @@ class Services:
     repository: Repository
     clock: Clock
     catalog: Catalog
+    renderer: Renderer
+    # Each exercise's drawn pose, by exercise id.
+    poses: Mapping[str, Pose]
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -30,7 +30,7 @@ from bot.domain.routine import estimated_minutes
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak, local_day
 from bot.handlers import callback_data as cd
-from bot.handlers import onboarding, reports
+from bot.handlers import figures, onboarding, reports
 from bot.handlers.common import (
     Services,
     change_line,
@@ -180,12 +180,10 @@ def _card_text(exercise: Exercise, state: SessionState) -> str:
 
 async def _send_card(chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE) -> None:
     exercise = services(context).catalog.get(state.exercise_id)
-    await context.bot.send_message(
-        chat_id,
-        _card_text(exercise, state),
-        parse_mode=ParseMode.HTML,
-        reply_markup=inline_keyboard([[(texts.READY, _data(READY, state))]]),
-    )
+    card = _card_text(exercise, state)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", card))
+    keyboard = inline_keyboard([[(texts.READY, _data(READY, state))]])
+    await figures.send_card(context, chat_id, exercise.id, card, len(plain), keyboard)
 
 
 async def _start_hold(

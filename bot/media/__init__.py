@@ -1,0 +1,1 @@
+"""Pictures and documents: figures, charts and PDFs, rendered off the event loop."""

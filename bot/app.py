@@ -13,7 +13,16 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from bot import texts
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.handlers import general, onboarding, reminders, reports, safety, session, stats
+from bot.handlers import (
+    general,
+    onboarding,
+    privacy,
+    reminders,
+    reports,
+    safety,
+    session,
+    stats,
+)
 from bot.handlers.common import SERVICES_KEY, Services
 from bot.media.renderer import Renderer
 from bot.storage.database import create_engine, migrate
@@ -65,6 +74,7 @@ def build_application(
         + reminders.handlers()
         + reports.handlers()
         + stats.handlers()
+        + privacy.handlers()
         + session.handlers()
         + onboarding.handlers()
     )

@@ -57,6 +57,23 @@ SEE_DOCTOR_ADVICE = (
     "we'll begin."
 )
 
+CONSENT_QUESTION = (
+    "One more thing before we start. To coach you I need to keep some health information:\n"
+    "• the pain scores you give me (0-10) and which exercise hurt\n"
+    "• your answers and hold times for each exercise, and the days you exercise\n"
+    "• your time zone and reminder time\n\n"
+    "I use them only to adjust your routine, remind you and keep your streak. They are never "
+    "shared, and I never log what you type. /export sends you all of it, and /delete erases "
+    "it. Is that OK?"
+)
+CONSENT_YES = "Yes, that's OK"
+CONSENT_NO = "No"
+CONSENT_DECLINED = (
+    "That's fine. Without it I can't coach you, so I'll stop here and keep nothing else. "
+    "If you change your mind, send /start. /delete erases the little I have (your Telegram id)."
+)
+CONSENT_NEEDED = "First, please tell me whether I may keep your health information."
+
 PAIN_QUESTION = (
     "How much does your back hurt today? Pick a number from 0 (no pain) to 10 (the worst "
     "pain you can imagine)."
@@ -152,6 +169,38 @@ SAFETY_SEE_DOCTOR = (
     "these exercises, so they can rule out anything that needs other treatment."
 )
 
+# Privacy -------------------------------------------------------------------------
+
+PRIVACY = (
+    "What I keep, and why:\n"
+    "• your Telegram user id and chat id, to talk to you\n"
+    "• your time zone and reminder time, to remind you at your own time\n"
+    "• the pain scores you give me and which exercise hurt, your answers and hold times, and "
+    "the days you exercise, to adjust your routine and keep your streak\n\n"
+    "Nothing is shared with anyone. I never log what you type, or your name.\n"
+    "/export sends you everything I keep about you as a file. /delete erases all of it."
+)
+EXPORT_CAPTION = "Everything I keep about you."
+EXPORT_FILENAME = "backcoach-my-data.json"
+NOTHING_KEPT = "I keep nothing about you."
+DELETE_QUESTION = (
+    "This erases everything I keep about you: settings, sessions, holds, pain scores and "
+    "reminders. It can't be undone. Delete it all?"
+)
+DELETE_YES = "Yes, delete everything"
+DELETE_NO = "No, keep it"
+DELETED = (
+    "Done: everything I kept about you is erased. Send /start if you ever want to begin again."
+)
+DELETE_CANCELLED = "Nothing was deleted."
+
+# Groups ----------------------------------------------------------------------------
+
+GROUP_PRIVATE_ONLY = (
+    "Hi! I coach a personal back exercise routine, so I only work in a private chat. "
+    "Talk to me here: {link}"
+)
+
 # Help --------------------------------------------------------------------------
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -167,6 +216,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("reminders", "Your reminder and when the next one comes"),
     ("pause", "Pause the daily reminders"),
     ("resume", "Turn the daily reminders back on"),
+    ("privacy", "What I keep about you, and why"),
+    ("export", "All your data as a file"),
+    ("delete", "Erase everything I keep about you"),
     ("help", "What I can do"),
 )
 

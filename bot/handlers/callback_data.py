@@ -11,6 +11,7 @@ ONBOARDING = "ob"
 SESSION = "se"
 REMINDER = "rm"
 REPORT = "rp"
+PRIVACY = "pv"
 
 # Session actions used outside the session flow.
 START_SESSION = "go"
@@ -18,6 +19,7 @@ START_SESSION = "go"
 # Onboarding actions.
 RED_FLAG = "rf"
 SEE_DOCTOR = "sd"
+CONSENT = "cs"
 PAIN = "pain"
 REMINDER_TIME = "time"
 

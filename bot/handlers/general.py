@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import CommandHandler, ContextTypes, filters
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import (
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot import texts
 
@@ -31,6 +38,27 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             logger.warning("could not tell the user about an error")
 
 
+async def in_a_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group: point to the private chat, and store nothing about the group."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    member = update.my_chat_member
+    if member is not None and member.new_chat_member.status not in (
+        ChatMemberStatus.MEMBER,
+        ChatMemberStatus.ADMINISTRATOR,
+    ):
+        return  # removed from the group: nothing to say
+    link = f"https://t.me/{context.bot.username}"
+    await context.bot.send_message(chat.id, texts.GROUP_PRIVATE_ONLY.format(link=link))
+
+
 def handlers() -> list:
     """This module's handlers."""
-    return [CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE)]
+    groups = filters.ChatType.GROUPS
+    return [
+        CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE),
+        # Any command in a group, and being added to one, get the pointer to a private chat.
+        MessageHandler(groups & filters.COMMAND, in_a_group),
+        ChatMemberHandler(in_a_group, ChatMemberHandler.MY_CHAT_MEMBER),
+    ]

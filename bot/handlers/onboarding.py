@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.domain.replies import parse_pain
+from bot.domain.replies import Reply, parse_pain, parse_reply
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
@@ -31,6 +31,7 @@ from bot.storage.models import User
 # Where onboarding stands, in order; "done" means the programme can start.
 RED_FLAGS = "red_flags"
 SEE_DOCTOR = "see_doctor"
+CONSENT = "consent"
 PAIN = "pain"
 TIMEZONE = "timezone"
 REMINDER_TIME = "reminder_time"
@@ -50,6 +51,14 @@ async def ask(message: Message, user: User) -> None:
         await message.reply_text(texts.SEE_DOCTOR_ADVICE, reply_markup=_cleared(cd.SEE_DOCTOR))
     elif step == SEE_DOCTOR:
         await message.reply_text(texts.SEE_DOCTOR_QUESTION, reply_markup=_yes_no(cd.SEE_DOCTOR))
+    elif step == CONSENT:
+        keyboard = inline_keyboard(
+            [
+                [(texts.CONSENT_YES, cd.pack(cd.ONBOARDING, cd.CONSENT, "yes"))],
+                [(texts.CONSENT_NO, cd.pack(cd.ONBOARDING, cd.CONSENT, "no"))],
+            ]
+        )
+        await message.reply_text(texts.CONSENT_QUESTION, reply_markup=keyboard)
     elif step == PAIN:
         await message.reply_text(texts.PAIN_QUESTION, reply_markup=pain_keyboard(cd.ONBOARDING))
     elif step == TIMEZONE:
@@ -136,6 +145,7 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     expected_step = {
         cd.RED_FLAG: RED_FLAGS,
         cd.SEE_DOCTOR: SEE_DOCTOR,
+        cd.CONSENT: CONSENT,
         cd.PAIN: PAIN,
         cd.REMINDER_TIME: REMINDER_TIME,
     }.get(action)
@@ -151,7 +161,7 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     repo = svc.repository
     if action in (cd.RED_FLAG, cd.SEE_DOCTOR):
         hold = "urgent" if action == cd.RED_FLAG else "see_doctor"
-        next_step = SEE_DOCTOR if action == cd.RED_FLAG else PAIN
+        next_step = SEE_DOCTOR if action == cd.RED_FLAG else CONSENT
         if value == "yes":
             user = await repo.update_user(user.id, red_flag_hold=hold)
         elif value in ("no", "cleared"):
@@ -159,6 +169,8 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 user.id, red_flag_hold=None, onboarding_step=next_step, now=svc.clock.now()
             )
         await ask(message, user)
+    elif action == cd.CONSENT:
+        await _consent(message, context, user, agreed=value == "yes")
     elif action == cd.PAIN and value.isdigit() and 0 <= int(value) <= 10:
         await _record_pain(message, context, user, int(value))
     elif action == cd.REMINDER_TIME and len(value) == 4 and value.isdigit():
@@ -175,6 +187,20 @@ def pressed_label(message: Message, data: str | None) -> str:
             if button.callback_data == data:
                 return button.text
     return ""
+
+
+async def _consent(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, *, agreed: bool
+) -> None:
+    """Health data is kept only after an explicit yes; a no stops here and keeps nothing."""
+    svc = services(context)
+    if not agreed:
+        await message.reply_text(texts.CONSENT_DECLINED)
+        return
+    user = await svc.repository.update_user(
+        user.id, consented_at=svc.clock.now(), onboarding_step=PAIN, now=svc.clock.now()
+    )
+    await ask(message, user)
 
 
 async def _record_pain(
@@ -236,7 +262,12 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
         return
     step = user.onboarding_step
     typed = (message.text or "").strip()
-    if step == PAIN and (pain := parse_pain(typed)) is not None:
+    if step == CONSENT and parse_reply(typed) is Reply.DONE:
+        await _consent(message, context, user, agreed=True)
+    elif step == CONSENT:
+        await message.reply_text(texts.CONSENT_NEEDED)
+        await ask(message, user)
+    elif step == PAIN and (pain := parse_pain(typed)) is not None:
         await _record_pain(message, context, user, pain)
     elif step == TIMEZONE:
         zone = resolve_timezone(typed)

@@ -569,10 +569,17 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.SESSION_HINT_CARD)
 
 
-async def stop_active(chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """End any session in progress (a red flag was reported), keeping what was done."""
+async def stop_active(
+    chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE, *, quiet: bool = False
+) -> None:
+    """End any session in progress (a red flag was reported), keeping what was done.
+
+    `quiet` only stops its timers, without a summary (the person is erasing their data).
+    """
     state = await services(context).repository.active_session(user_id)
-    if state is not None:
+    if state is not None and quiet:
+        _cancel_holds(context, state.id)
+    elif state is not None:
         await _close(chat_id, state, STOPPED, context)
 
 

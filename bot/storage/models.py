@@ -79,6 +79,8 @@ class User(Base):
     timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     reminder_time: Mapped[time | None] = mapped_column(Time, default=None)
     level: Mapped[int] = mapped_column(Integer, default=1)
+    # When the person agreed that we keep their health data (pain scores, answers); NULL: not yet.
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Reminders on (/resume) or off (/pause).
     active: Mapped[bool] = mapped_column(default=True)
     # Telegram said the person blocked the bot (403); their next /start clears it.

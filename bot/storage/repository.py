@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import delete, func, inspect, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -43,6 +43,7 @@ USER_FIELDS = frozenset(
         "steady_on",
         "report_step",
         "report_pain",
+        "consented_at",
     }
 )
 # Changing any of these moves the person's next reminder.
@@ -421,6 +422,59 @@ class Repository:
                 )
             for item in progress.values():
                 await _save_progress(session, user_id, item, start_holds[item.exercise_id], now)
+            return True
+
+    # Privacy ----------------------------------------------------------------------
+
+    async def export_user(self, user_id: int) -> dict[str, Any] | None:
+        """Every row kept about one person, as plain JSON-ready data; None if unknown."""
+        async with self._sessions() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                return None
+            sessions = list(
+                await session.scalars(
+                    select(TrainingSession)
+                    .where(TrainingSession.user_id == user_id)
+                    .order_by(TrainingSession.id)
+                )
+            )
+            session_ids = [row.id for row in sessions]
+            results = list(
+                await session.scalars(
+                    select(ExerciseResult)
+                    .where(ExerciseResult.session_id.in_(session_ids))
+                    .order_by(ExerciseResult.id)
+                )
+            )
+            tables: dict[str, list[Any]] = {
+                "user": [user],
+                "training_sessions": sessions,
+                "exercise_results": results,
+            }
+            for name, model in (
+                ("exercise_progress", ProgressRow),
+                ("pain_reports", PainReport),
+                ("reminder_log", ReminderLog),
+            ):
+                tables[name] = list(
+                    await session.scalars(select(model).where(model.user_id == user_id))
+                )
+            return {name: [_as_dict(row) for row in rows] for name, rows in tables.items()}
+
+    async def delete_user(self, user_id: int) -> bool:
+        """Erase the person and, by cascade, every row about them; False if unknown."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                return False
+            # Foreign keys cascade on both backends; the explicit deletes also cover a database
+            # whose SQLite connection was opened without foreign keys.
+            ids = select(TrainingSession.id).where(TrainingSession.user_id == user_id)
+            await session.execute(delete(ExerciseResult).where(ExerciseResult.session_id.in_(ids)))
+            for model in (PainReport, ReminderLog, ProgressRow, TrainingSession):
+                await session.execute(delete(model).where(model.user_id == user_id))
+            await session.delete(user)
             return True
 
     # History and media -------------------------------------------------------------
@@ -805,3 +859,12 @@ async def _reclaim_lost(
         # A retry is the day's first reminder: it asks the morning check if one is due.
         claimed.append(_due(user, row.local_date, RETRY))
     return claimed
+
+
+def _as_dict(row: Any) -> dict[str, Any]:
+    """A model row as JSON-ready values (dates and times as ISO text)."""
+    out: dict[str, Any] = {}
+    for column in inspect(row).mapper.column_attrs:
+        value = getattr(row, column.key)
+        out[column.key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out

@@ -7,7 +7,7 @@ from bot.emulator.users import ChatMessage, ScriptedUser
 
 
 async def answer_safety_screen(user: ScriptedUser) -> None:
-    """/start, the welcome with its one disclaimer, and "none of these" twice."""
+    """/start, the welcome with its one disclaimer, "none of these" twice, and consent."""
     await user.send_text("/start")
     welcome = await user.wait_for_message("I'm backcoach")
     assert "not a diagnosis" in welcome.text
@@ -15,6 +15,8 @@ async def answer_safety_screen(user: ScriptedUser) -> None:
     await user.press(texts.NO_NONE_APPLY)
     await user.wait_for_message("do any of these apply")
     await user.press(texts.NO_NONE_APPLY)
+    await user.wait_for_message("keep some health information")
+    await user.press(texts.CONSENT_YES)
     await user.wait_for_message("How much does your back hurt")
 
 

@@ -81,9 +81,9 @@ async def test_red_flag_answer_holds_the_programme(
     await user.press(texts.YES_ONE_APPLIES)
     await user.wait_for_message("see a doctor before you start")
     await user.press(texts.DOCTOR_SAYS_OK)
-    await user.wait_for_message("How much does your back hurt")
+    await user.wait_for_message("keep some health information")
     row, _ = await _user_row(database_url, 503)
-    assert (row.onboarding_step, row.red_flag_hold) == ("pain", None)
+    assert (row.onboarding_step, row.red_flag_hold, row.consented_at) == ("consent", None, None)
 
 
 async def test_bad_time_zone_then_good(emulator: BotApiEmulator, bot, database_url: str) -> None:
@@ -193,7 +193,7 @@ async def test_stale_onboarding_button(emulator: BotApiEmulator, bot) -> None:
     await user.press(texts.NO_NONE_APPLY)
     await user.wait_for_message("do any of these apply")
     await user.press(texts.NO_NONE_APPLY)
-    await user.wait_for_message("How much does your back hurt")
+    await user.wait_for_message("keep some health information")
     # The first question's buttons were removed once answered; its data now is stale.
     await user.press_data(first.message_id, "ob:rf:yes")
     await user.wait_idle()

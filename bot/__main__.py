@@ -1,4 +1,7 @@
-"""Command line: `python -m bot` runs the bot; `python -m bot demo` chats in the terminal."""
+"""Command line: `python -m bot` runs the bot; `python -m bot demo` chats in the terminal.
+
+`python -m bot --webhook` takes updates by webhook (PTB's webhook server) instead of polling.
+"""
 
 from __future__ import annotations
 
@@ -24,11 +27,19 @@ def main(argv: list[str] | None = None) -> int:
         help="run: the real bot, long polling (needs TELEGRAM_BOT_TOKEN); "
         "demo: the bot and a Bot API emulator in this terminal, no token or network",
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="run: take updates by webhook instead of long polling: PTB's webhook server on "
+        "WEBHOOK_LISTEN:PORT (with GET /healthz), needs WEBHOOK_URL and WEBHOOK_SECRET",
+    )
     args = parser.parse_args(argv)
+    if args.webhook and args.command != "run":
+        parser.error("--webhook goes with run, not demo")
     try:
         if args.command == "demo":
             return asyncio.run(_demo())
-        return _run()
+        return _run(webhook=args.webhook)
     except SettingsError as exc:
         print(f"backcoach: {exc}", file=sys.stderr)
         return 2
@@ -36,13 +47,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _run() -> int:
+def _run(*, webhook: bool = False) -> int:
     from bot.app import build_application
 
     settings = load_settings()
     configure_logging(settings.log_level_number)
+    if webhook:
+        # Before anything starts: a missing setting is one line naming it, as for the token.
+        _ = settings.token
+        settings.require_webhook()
     application = build_application(settings)
-    application.run_polling(allowed_updates=None)
+    if webhook:
+        from bot.webhook import serve_webhook
+
+        asyncio.run(serve_webhook(application, settings))
+    else:
+        application.run_polling(allowed_updates=None)
     return 0
 
 

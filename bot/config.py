@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///backcoach.sqlite3"
@@ -22,7 +24,21 @@ SETTING_HELP: dict[str, str] = {
     "REMINDER_GRACE_MINUTES": "minutes a late reminder is still worth sending, e.g. 120",
     "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 25 (Telegram allows ~30)",
     "RENDER_WORKERS": "processes that draw pictures and PDFs, e.g. 2",
+    "WEBHOOK_LISTEN": "the address the webhook server binds, e.g. 0.0.0.0",
+    "PORT": "the port the webhook server listens on, 1-65535, e.g. 8080",
+    "WEBHOOK_PATH": "the path Telegram posts to, letters, digits, _ - and /, e.g. telegram",
+    "WEBHOOK_URL": "the public https URL Telegram should call, path included, "
+    "e.g. https://backcoach.example.com/telegram",
+    "WEBHOOK_SECRET": "1-256 characters of A-Z a-z 0-9 _ -, e.g. made by "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
 }
+
+# Telegram's rule for the secret_token of setWebhook.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# WEBHOOK_PATH becomes part of a tornado route (a regular expression): plain segments only.
+WEBHOOK_PATH_PATTERN = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
+# Served beside the webhook by `python -m bot --webhook` (see bot/webhook.py).
+HEALTH_PATH = "healthz"
 
 
 class SettingsError(Exception):
@@ -49,6 +65,57 @@ class Settings(BaseSettings):
     reminders_per_second: float = Field(default=25, gt=0, le=10_000)
     # Drawing runs in worker processes, so a PDF never holds up anyone's reply.
     render_workers: int = Field(default=2, ge=1, le=16)
+    # Webhook mode (`python -m bot --webhook`) only; polling ignores these.
+    webhook_listen: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)  # many platforms set PORT
+    webhook_path: str = "telegram"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen_address(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("empty address")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _webhook_path(cls, value: str) -> str:
+        value = value.strip().strip("/")
+        if not WEBHOOK_PATH_PATTERN.fullmatch(value):
+            raise ValueError("not a plain URL path")
+        if value == HEALTH_PATH:
+            raise ValueError(f"/{HEALTH_PATH} is the health check")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("not an http(s) URL")
+        # Telegram's own servers only call https URLs; a local Bot API server (or the
+        # emulator) also calls plain http, so that is allowed when the API is elsewhere.
+        official = info.data.get("telegram_api_base_url") == TELEGRAM_API_BASE_URL
+        if official and parts.scheme != "https":
+            raise ValueError("Telegram only calls https URLs")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secret = value.get_secret_value().strip()
+        # Fixed wording: the message must never carry (part of) the secret.
+        if not WEBHOOK_SECRET_PATTERN.fullmatch(secret):
+            raise ValueError("wrong length or characters")
+        return SecretStr(secret)
 
     @field_validator("database_url")
     @classmethod
@@ -107,6 +174,21 @@ class Settings(BaseSettings):
                 + " in .env or the environment (or run `python -m bot demo`, which needs none)"
             )
         return self.telegram_bot_token.get_secret_value()
+
+    def require_webhook(self) -> tuple[str, str]:
+        """(WEBHOOK_URL, WEBHOOK_SECRET) for webhook mode; SettingsError names a missing one."""
+        for name, value in (
+            ("WEBHOOK_URL", self.webhook_url),
+            ("WEBHOOK_SECRET", self.webhook_secret),
+        ):
+            if value is None:
+                raise SettingsError(
+                    f"{name} is not set (needed by `python -m bot --webhook`): put "
+                    + SETTING_HELP[name]
+                    + " in .env or the environment"
+                )
+        assert self.webhook_url is not None and self.webhook_secret is not None
+        return self.webhook_url, self.webhook_secret.get_secret_value()
 
     @property
     def log_level_number(self) -> int:

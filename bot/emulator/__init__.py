@@ -1,7 +1,14 @@
 """Telegram Bot API emulator and scripted users for end-to-end tests and the demo."""
 
 from bot.emulator.server import BotApiEmulator
-from bot.emulator.state import ApiRequest
+from bot.emulator.state import ApiRequest, WebhookDelivery
 from bot.emulator.users import ChatMessage, ScriptedGroup, ScriptedUser
 
-__all__ = ["ApiRequest", "BotApiEmulator", "ChatMessage", "ScriptedGroup", "ScriptedUser"]
+__all__ = [
+    "ApiRequest",
+    "BotApiEmulator",
+    "ChatMessage",
+    "ScriptedGroup",
+    "ScriptedUser",
+    "WebhookDelivery",
+]

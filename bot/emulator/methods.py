@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ _INLINE_ACTIONS = frozenset(
      "pay"}
 )  # fmt: skip
 _MEDIA_KINDS = ("photo", "document", "animation")
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's rule for secret_token
 
 
 def api_method(name: str) -> Callable[[Method], Method]:
@@ -216,24 +218,56 @@ async def get_updates(state: EmulatorState, params: Params, files: Uploads) -> A
 
 @api_method("deleteWebhook")
 async def delete_webhook(state: EmulatorState, params: Params, files: Uploads) -> Any:
-    """Remove the webhook, optionally dropping pending updates."""
-    state.webhook["url"] = ""
+    """Remove the webhook (getUpdates works again), optionally dropping pending updates."""
+    _clear_webhook(state)
     if params.get("drop_pending_updates"):
         state.pending.clear()
+    state.notify()
     return True
 
 
 @api_method("setWebhook")
 async def set_webhook(state: EmulatorState, params: Params, files: Uploads) -> Any:
-    """Store the webhook URL (nothing is ever delivered to it)."""
-    state.webhook["url"] = str(params.get("url") or "")
+    """Store the webhook; from then on pending updates are POSTed to it (see webhook.py)."""
+    url = str(params.get("url") or "").strip()
+    secret = params.get("secret_token")
+    allowed = params.get("allowed_updates")
+    if url and not url.startswith(("http://", "https://")):
+        # Telegram itself insists on https; like a local Bot API server we accept http too.
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+        raise bad_request("secret token contains unallowed characters")
+    if allowed is not None and not (
+        isinstance(allowed, list) and all(isinstance(kind, str) for kind in allowed)
+    ):
+        raise bad_request("can't parse allowed updates")
+    if not url:
+        _clear_webhook(state)  # an empty URL removes the webhook, as deleteWebhook does
+    else:
+        if url != state.webhook["url"]:
+            state.webhook = {"url": url, "has_custom_certificate": False}  # no old errors
+        state.webhook_secret = str(secret) if secret is not None else None
+        state.webhook["max_connections"] = int(params.get("max_connections") or 40)
+    if allowed is not None:  # omitted: the previous setting stays, as in Telegram
+        state.allowed_updates = allowed or None
+    if params.get("drop_pending_updates"):
+        state.pending.clear()
+    state.notify()
     return True
+
+
+def _clear_webhook(state: EmulatorState) -> None:
+    state.webhook = {"url": "", "has_custom_certificate": False}
+    state.webhook_secret = None
 
 
 @api_method("getWebhookInfo")
 async def get_webhook_info(state: EmulatorState, params: Params, files: Uploads) -> Any:
-    """Report the stored webhook and the pending update count."""
-    return {**state.webhook, "pending_update_count": len(state.pending)}
+    """Report the webhook (never its secret), the pending count and the last delivery error."""
+    info = {**state.webhook, "pending_update_count": len(state.pending)}
+    if state.webhook["url"] and state.allowed_updates:
+        info["allowed_updates"] = state.allowed_updates
+    return info
 
 
 @api_method("setMyCommands")

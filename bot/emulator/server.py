@@ -17,8 +17,9 @@ from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
 from bot.emulator.methods import METHODS, Upload, commands_key
-from bot.emulator.state import ApiRequest, EmulatorState, Fault
+from bot.emulator.state import ApiRequest, EmulatorState, Fault, WebhookDelivery
 from bot.emulator.users import ScriptedGroup, ScriptedUser
+from bot.emulator.webhook import WebhookPusher
 from bot.emulator.wire import ApiError, decode_params, ok_payload, parse_json_body
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class BotApiEmulator:
         self._users: dict[int, ScriptedUser] = {}
         self._groups: dict[int, ScriptedGroup] = {}
         self._server: HTTPServer | None = None
+        self._pusher = WebhookPusher(self.state)  # delivers updates while a webhook is set
         self._in_flight = 0
         self._drained = asyncio.Event()  # set whenever no request is being answered
 
@@ -105,11 +107,13 @@ class BotApiEmulator:
         self._server = HTTPServer(app)
         self._server.add_sockets(sockets)
         self.state.closing = False
+        self._pusher.start()
 
     async def stop(self) -> None:
         """Release pending long polls and close the server."""
         self.state.closing = True
         self.state.notify()
+        await self._pusher.stop()
         if self._server is not None:
             self._server.stop()
             # Let released long polls (and slow faults) answer instead of being cut off.
@@ -141,6 +145,16 @@ class BotApiEmulator:
     def base_file_url(self) -> str:
         """Value for ApplicationBuilder.base_file_url / Bot(base_file_url=...)."""
         return f"http://{self.host}:{self.port}/file/bot"
+
+    @property
+    def webhook_url(self) -> str:
+        """The URL the bot set with setWebhook ("" while it polls)."""
+        return str(self.state.webhook["url"])
+
+    @property
+    def deliveries(self) -> list[WebhookDelivery]:
+        """Every POST of an update to the bot's webhook, failed ones included, in order."""
+        return self.state.deliveries
 
     @property
     def commands(self) -> list[dict[str, Any]]:

@@ -81,6 +81,17 @@ class CallbackRecord:
 
 
 @dataclass
+class WebhookDelivery:
+    """One POST of an update to the bot's webhook; `status` 0 means no HTTP answer at all."""
+
+    update_id: int
+    chat_id: int
+    status: int
+    timestamp: float
+    error: str | None = None  # what getWebhookInfo reports as last_error_message
+
+
+@dataclass
 class Fault:
     """A scripted failure for matching requests, consumed `remaining` times."""
 
@@ -118,7 +129,11 @@ class EmulatorState:
         self.callbacks: dict[str, CallbackRecord] = {}
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        # What getWebhookInfo reports; the secret and the update filter are kept apart from it.
         self.webhook: dict[str, Any] = {"url": "", "has_custom_certificate": False}
+        self.webhook_secret: str | None = None
+        self.allowed_updates: list[str] | None = None  # None: every type but the opt-in ones
+        self.deliveries: list[WebhookDelivery] = []
         self.pending: list[tuple[int, dict[str, Any]]] = []  # (chat_id, update) not confirmed
         self.max_delivered_update_id = 0
         self.last_activity: dict[int, float] = {}
@@ -197,8 +212,15 @@ class EmulatorState:
         return update
 
     def has_undelivered(self, chat_id: int) -> bool:
-        """True if an update for this chat has not yet been fetched by the bot."""
+        """True if an update for this chat has not yet been fetched by (or POSTed to) the bot."""
+        if self.webhook["url"]:
+            # A webhook delivery leaves the queue once the bot answered it with 2xx.
+            return any(cid == chat_id for cid, _ in self.pending)
         return any(
             cid == chat_id and upd["update_id"] > self.max_delivered_update_id
             for cid, upd in self.pending
         )
+
+    def confirm(self, update_id: int) -> None:
+        """Forget one update: the bot's webhook took it (or it was filtered out)."""
+        self.pending = [p for p in self.pending if p[1]["update_id"] != update_id]

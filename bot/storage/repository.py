@@ -62,6 +62,11 @@ class Repository:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    async def ping(self) -> None:
+        """Raise unless the database answers a trivial query (the health check)."""
+        async with self.engine.connect() as connection:
+            await connection.execute(select(1))
+
     async def get_user(self, user_id: int) -> User | None:
         async with self._sessions() as session:
             return await session.get(User, user_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import io
+import json
 import queue
+import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -24,6 +26,7 @@ from telegram import (
 )
 from telegram.error import (
     BadRequest,
+    Conflict,
     EndPointNotFound,
     Forbidden,
     InvalidToken,
@@ -39,9 +42,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application as TornadoApplication
+from tornado.web import RequestHandler
 
 from bot.emulator import BotApiEmulator, ScriptedUser
 from bot.emulator.terminal import chat_in_terminal
+from bot.emulator.webhook import SECRET_HEADER, update_type
 
 USER_ID = 4242
 KEYBOARD = InlineKeyboardMarkup(
@@ -449,3 +457,152 @@ async def test_press_builds_a_callback_update_ptb_parses(bot: Bot, user: Scripte
     assert update.effective_user is not None and update.effective_user.id == USER_ID
     with pytest.raises(AssertionError, match=r"visible: #1: \[Done\] \[Hurts\]"):
         await user.press("Skip")
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+SECRET = "s3cret_TOKEN-1"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Receiver(RequestHandler):
+    """A stand-in webhook: records every POST, answers 500 while `failures` lasts."""
+
+    def initialize(self, log: list[tuple[int, dict, str | None]], failures: list[int]) -> None:
+        self.log, self.failures = log, failures
+
+    def post(self) -> None:
+        status = 500 if self.failures[0] > 0 else 200
+        self.failures[0] -= status == 500
+        secret = self.request.headers.get(SECRET_HEADER)
+        self.log.append((status, json.loads(self.request.body), secret))
+        self.set_status(status)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[tuple[str, list[tuple[int, dict, str | None]], list[int]]]:
+    """URL of a loopback webhook, what it received (status, update, secret), failures to fake."""
+    log: list[tuple[int, dict, str | None]] = []
+    failures = [0]
+    app = TornadoApplication([(r"/hook", _Receiver, {"log": log, "failures": failures})])
+    sockets = bind_sockets(0, "127.0.0.1", family=socket.AF_INET)
+    server = HTTPServer(app)
+    server.add_sockets(sockets)
+    yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}/hook", log, failures
+    server.stop()
+    await server.close_all_connections()
+
+
+def _texts(log: list[tuple[int, dict, str | None]], chat_id: int) -> list[str]:
+    """Texts delivered (status 200) for one chat, in arrival order."""
+    return [
+        update["message"]["text"]
+        for status, update, _ in log
+        if status == 200 and update.get("message", {}).get("chat", {}).get("id") == chat_id
+    ]
+
+
+async def test_webhook_drives_ptb_with_the_secret(emu: BotApiEmulator, user: ScriptedUser) -> None:
+    """PTB's own webhook server, set up as the bot does, gets the user's updates by POST."""
+    port = _free_port()
+    application = (
+        ApplicationBuilder()
+        .token(emu.token)
+        .base_url(emu.base_url)
+        .base_file_url(emu.base_file_url)
+        .build()
+    )
+    application.add_handler(CommandHandler("start", _start))
+    application.add_handler(CallbackQueryHandler(_button))
+    await application.initialize()
+    await application.start()
+    assert application.updater is not None
+    url = f"http://127.0.0.1:{port}/hook"
+    await application.updater.start_webhook(
+        listen="127.0.0.1", port=port, url_path="hook", webhook_url=url, secret_token=SECRET
+    )
+    try:
+        assert emu.webhook_url == url and emu.state.webhook_secret == SECRET
+        await user.send_text("/start")
+        greeting = await user.wait_for_message("Hello!")
+        await user.press("Hurts", message_id=greeting.message_id)
+        await user.wait_for_edit(greeting.message_id, contains="You chose hurts")
+        assert user.callback_answers == ["got hurts"]
+        await user.wait_idle()
+        assert [d.status for d in emu.deliveries] == [200, 200]
+        assert emu.requests_for("getUpdates") == []
+        info = await application.bot.get_webhook_info()
+        assert info.url == url and info.pending_update_count == 0
+        assert SECRET not in json.dumps(emu.requests_for("getWebhookInfo")[-1].result)
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+
+
+async def test_get_updates_conflicts_while_a_webhook_is_set(
+    bot: Bot, user: ScriptedUser, emu: BotApiEmulator
+) -> None:
+    await user.send_text("waiting")
+    # Not a loopback URL: the emulator never calls it, so the update stays pending.
+    await bot.set_webhook("https://bot.example.invalid/hook", secret_token=SECRET)
+    with pytest.raises(Conflict, match="webhook is active"):
+        await bot.get_updates(timeout=0)
+    info = await emu.state.wait_for(lambda: emu.state.webhook.get("last_error_message"), 2)
+    assert info is not None and "loopback" in info
+    assert (await bot.get_webhook_info()).pending_update_count == 1
+    assert await bot.delete_webhook()
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates if u.message] == ["waiting"]
+    assert all(d.status == 0 for d in emu.deliveries)
+
+
+async def test_webhook_retries_with_backoff_in_order_per_chat(
+    bot: Bot, emu: BotApiEmulator, receiver: tuple[str, list, list[int]]
+) -> None:
+    url, log, failures = receiver
+    failures[0] = 3  # the bot's server is "down" for the first three POSTs
+    await bot.set_webhook(url, secret_token=SECRET)
+    ann, ben = emu.user(701, "Ann"), emu.user(702, "Ben")
+    for n in range(3):
+        await ann.send_text(f"ann {n}")
+        await ben.send_text(f"ben {n}")
+    assert await emu.state.wait_for(lambda: len(_texts(log, 701) + _texts(log, 702)) == 6, 5)
+    assert _texts(log, 701) == ["ann 0", "ann 1", "ann 2"]
+    assert _texts(log, 702) == ["ben 0", "ben 1", "ben 2"]
+    assert {secret for _, _, secret in log} == {SECRET}
+    failed = [d for d in emu.deliveries if d.status == 500]
+    assert len(failed) == 3
+    # A failed update is retried (after a pause) before anything later from that chat.
+    for chat_id in (701, 702):
+        ids = [d.update_id for d in emu.deliveries if d.chat_id == chat_id and d.status == 200]
+        assert ids == sorted(ids)
+    retried = [d for d in emu.deliveries if d.update_id == failed[0].update_id]
+    assert retried[-1].status == 200 and retried[1].timestamp - retried[0].timestamp >= 0.04
+    info = await bot.get_webhook_info()
+    assert info.pending_update_count == 0
+    assert info.last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+    await ann.wait_idle()
+
+
+async def test_set_webhook_drops_pending_and_filters_updates(
+    bot: Bot, user: ScriptedUser, emu: BotApiEmulator, receiver: tuple[str, list, list[int]]
+) -> None:
+    url, log, _ = receiver
+    await user.send_text("before the webhook")
+    with pytest.raises(BadRequest, match=r"(?i)secret token"):
+        await bot.set_webhook(url, secret_token="no spaces allowed")
+    await bot.set_webhook(url, drop_pending_updates=True, allowed_updates=["callback_query"])
+    assert (await bot.get_webhook_info()).allowed_updates == ("callback_query",)
+    sent = await bot.send_message(USER_ID, "Pick", reply_markup=KEYBOARD)
+    await user.send_text("a message is filtered out")
+    await user.press("Done", message_id=sent.message_id)
+    await user.wait_idle()
+    assert [update_type(update) for _, update, _ in log] == ["callback_query"]
+    assert [secret for _, _, secret in log] == [None]  # no secret_token: no header
+    assert emu.state.pending == []

@@ -12,6 +12,8 @@ import pytest
 from bot.config import DEFAULT_DATABASE_URL, SettingsError, load_settings
 
 TOKEN = "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+SECRET = "Hook_Secret-0123456789abcdef"
+WEBHOOK_SETTINGS = ("WEBHOOK_LISTEN", "PORT", "WEBHOOK_PATH", "WEBHOOK_URL", "WEBHOOK_SECRET")
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +24,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "TELEGRAM_API_BASE_URL",
         "HOLD_TIME_SCALE",
         "LOG_LEVEL",
+        *WEBHOOK_SETTINGS,
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -33,6 +36,12 @@ def test_defaults() -> None:
     assert settings.base_file_url == "https://api.telegram.org/file/bot"
     assert settings.hold_time_scale == 1.0
     assert settings.log_level == "INFO"
+    assert (settings.webhook_listen, settings.port, settings.webhook_path) == (
+        "0.0.0.0",
+        8080,
+        "telegram",
+    )
+    assert settings.webhook_url is None and settings.webhook_secret is None
 
 
 @pytest.mark.parametrize(
@@ -65,6 +74,15 @@ def test_environment_and_base_file_url(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOG_LEVEL", "LOUD"),
         ("TELEGRAM_API_BASE_URL", "ftp://x"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("PORT", "0"),
+        ("PORT", "http"),
+        ("WEBHOOK_PATH", "tele gram"),
+        ("WEBHOOK_PATH", "/healthz/"),
+        ("WEBHOOK_URL", "ftp://bot.example.com/telegram"),
+        # Telegram's servers only call https.
+        ("WEBHOOK_URL", "http://bot.example.com/telegram"),
+        ("WEBHOOK_SECRET", "has spaces and $ymbols"),
+        ("WEBHOOK_SECRET", "x" * 257),
     ],
 )
 def test_malformed_setting_names_itself(
@@ -75,7 +93,7 @@ def test_malformed_setting_names_itself(
         load_settings(env_file=None)
     message = str(caught.value)
     assert message.startswith(name) and "\n" not in message
-    if name == "TELEGRAM_BOT_TOKEN":
+    if name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET"):
         assert value not in message
 
 
@@ -90,8 +108,51 @@ def test_token_is_never_shown() -> None:
     assert TOKEN not in repr(settings) and TOKEN not in str(settings.model_dump())
 
 
+def test_webhook_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "10000")
+    monkeypatch.setenv("WEBHOOK_PATH", "/hooks/telegram/")
+    monkeypatch.setenv("WEBHOOK_URL", " https://bot.example.com/hooks/telegram ")
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    settings = load_settings(env_file=None)
+    assert (settings.port, settings.webhook_path) == (10000, "hooks/telegram")
+    assert settings.require_webhook() == ("https://bot.example.com/hooks/telegram", SECRET)
+    assert SECRET not in repr(settings) and SECRET not in str(settings.model_dump())
+
+
+def test_plain_http_webhook_is_fine_for_a_local_bot_api_server() -> None:
+    settings = load_settings(
+        env_file=None,
+        telegram_api_base_url="http://127.0.0.1:8081/bot",
+        webhook_url="http://127.0.0.1:8080/telegram",
+        webhook_secret=SECRET,
+    )
+    assert settings.require_webhook()[0] == "http://127.0.0.1:8080/telegram"
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ({}, "WEBHOOK_URL"),
+        ({"webhook_secret": SECRET}, "WEBHOOK_URL"),
+        ({"webhook_url": "https://bot.example.com/telegram"}, "WEBHOOK_SECRET"),
+        (
+            {"webhook_url": "https://bot.example.com/telegram", "webhook_secret": " "},
+            "WEBHOOK_SECRET",
+        ),
+    ],
+)
+def test_webhook_mode_names_the_missing_setting(given: dict[str, str], missing: str) -> None:
+    settings = load_settings(env_file=None, **given)
+    with pytest.raises(SettingsError) as caught:
+        settings.require_webhook()
+    message = str(caught.value)
+    assert message.startswith(f"{missing} is not set") and "\n" not in message
+    assert SECRET not in message
+
+
 def _run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN",)}
+    hidden = ("TELEGRAM_BOT_TOKEN", *WEBHOOK_SETTINGS)
+    environment = {k: v for k, v in os.environ.items() if k not in hidden}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -116,3 +177,26 @@ def test_cli_with_malformed_setting_prints_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("backcoach: HOLD_TIME_SCALE"), result.stderr
+
+
+def test_cli_webhook_without_url_names_it(tmp_path: Path) -> None:
+    result = _run_cli(tmp_path, "--webhook", TELEGRAM_BOT_TOKEN=TOKEN, WEBHOOK_SECRET=SECRET)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backcoach: WEBHOOK_URL is not set"), lines
+    assert SECRET not in result.stderr + result.stdout
+
+
+def test_cli_webhook_with_malformed_secret_never_echoes_it(tmp_path: Path) -> None:
+    secret = "almost-right but with spaces"
+    result = _run_cli(
+        tmp_path,
+        "--webhook",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        WEBHOOK_URL="https://bot.example.com/telegram",
+        WEBHOOK_SECRET=secret,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backcoach: WEBHOOK_SECRET"), lines
+    assert "almost-right" not in result.stderr + result.stdout

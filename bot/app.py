@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
 from bot import texts
 from bot.clock import Clock, SystemClock
@@ -25,6 +25,7 @@ from bot.handlers import (
 )
 from bot.handlers.common import SERVICES_KEY, Services
 from bot.media.renderer import Renderer
+from bot.ratelimit import PatientRateLimiter
 from bot.storage.database import create_engine, migrate
 from bot.storage.repository import Repository
 from bot.updates import PerUserUpdateProcessor
@@ -51,8 +52,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
-        # Keeps us under Telegram's flood limits and retries a 429 after retry_after.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Keeps us under Telegram's flood limits, retries a 429 after retry_after and a 5xx.
+        .rate_limiter(PatientRateLimiter())
         # Different people concurrently, each person's own updates in order.
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(_post_init)

@@ -24,6 +24,7 @@ SETTING_HELP: dict[str, str] = {
     "REMINDER_GRACE_MINUTES": "minutes a late reminder is still worth sending, e.g. 120",
     "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 25 (Telegram allows ~30)",
     "RENDER_WORKERS": "processes that draw pictures and PDFs, e.g. 2",
+    "REMINDER_CLAIM_LEASE_SECONDS": "seconds before a reminder lost in a crash is resent, e.g. 300",
     "WEBHOOK_LISTEN": "the address the webhook server binds, e.g. 0.0.0.0",
     "PORT": "the port the webhook server listens on, 1-65535, e.g. 8080",
     "WEBHOOK_PATH": "the path Telegram posts to, letters, digits, _ - and /, e.g. telegram",
@@ -65,6 +66,8 @@ class Settings(BaseSettings):
     reminders_per_second: float = Field(default=25, gt=0, le=10_000)
     # Drawing runs in worker processes, so a PDF never holds up anyone's reply.
     render_workers: int = Field(default=2, ge=1, le=16)
+    # A reminder claimed by a process that died before sending it is sent again after this.
+    reminder_claim_lease_seconds: float = Field(default=300, gt=0, le=3600)
     # Webhook mode (`python -m bot --webhook`) only; polling ignores these.
     webhook_listen: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)  # many platforms set PORT

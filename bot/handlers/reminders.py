@@ -36,6 +36,7 @@ TIME = "time"
 REPORT_DONE, REPORT_HURTS, SNOOZE_ACTION, SKIP_TODAY, MORNING = "done", "hurt", "snz", "skip", "am"
 
 JOB_NAME = "reminders"
+TICK_LOCK = "reminder_tick_lock"
 
 
 # Settings ------------------------------------------------------------------------
@@ -180,6 +181,14 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     Sends are spaced evenly at REMINDERS_PER_SECOND, below Telegram's ~30/s, so a reply to
     someone who is chatting never queues behind a broadcast.
     """
+    lock: asyncio.Lock = context.bot_data.setdefault(TICK_LOCK, asyncio.Lock())
+    if lock.locked():
+        return  # the start-up tick and the repeating one never run side by side
+    async with lock:
+        await _claim_and_send(context)
+
+
+async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     settings = svc.settings
     grace = timedelta(minutes=settings.reminder_grace_minutes)
@@ -188,9 +197,11 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     # Stop a little before the next tick is due, so ticks never pile up.
     deadline = loop.time() + settings.reminder_tick_seconds * 0.9
     slot = loop.time()
-    while loop.time() < deadline:
+    lease = timedelta(seconds=settings.reminder_claim_lease_seconds)
+    # Stop claiming once the bot is shutting down: what is claimed gets sent, nothing more.
+    while loop.time() < deadline and context.application.running:
         claimed = await svc.repository.claim_due(
-            svc.clock.now(), grace=grace, limit=max(1, int(rate))
+            svc.clock.now(), grace=grace, limit=max(1, int(rate)), lease=lease
         )
         if not claimed:
             return
@@ -389,10 +400,13 @@ def handlers() -> list:
 def schedule(application, interval: float) -> None:
     """One repeating job for every user's reminders (the database says who is due)."""
     assert application.job_queue is not None
+    # Jobs added before the JobQueue starts get their first run an interval after start;
+    # this one-off tick runs at start, so a restart never delays due reminders.
+    application.job_queue.run_once(tick, 0, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
     application.job_queue.run_repeating(
         tick,
         interval=interval,
-        first=0,
+        first=interval,
         name=JOB_NAME,
         # A tick that overruns is not doubled up; a missed one just runs at the next.
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import Any
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
@@ -16,13 +17,13 @@ from bot.domain.timezones import zone
 from bot.handlers import figures
 from bot.handlers.common import Services, services, today, todays_routine
 from bot.handlers.onboarding import DONE
-from bot.media.charts import ChartLabels, ProgressHistory, progress_chart
-from bot.media.pdf import PdfLabels, RoutineSheet, SheetItem, routine_pdf
+from bot.media import jobs
 from bot.storage.models import User
 
 logger = logging.getLogger(__name__)
 
-CHART_LABELS = ChartLabels(
+# Keyword arguments of bot.media.charts.ChartLabels (built in the worker).
+CHART_LABELS = dict(
     title=texts.CHART_TITLE,
     holds_title=texts.CHART_HOLDS_TITLE,
     holds_axis=texts.CHART_HOLDS_AXIS,
@@ -36,7 +37,8 @@ CHART_LABELS = ChartLabels(
     date_format=texts.CHART_DATE_FORMAT,
     no_data=texts.CHART_NO_DATA,
 )
-PDF_LABELS = PdfLabels(
+# Keyword arguments of bot.media.pdf.PdfLabels.
+PDF_LABELS = dict(
     generated_on=texts.PDF_GENERATED,
     hold=texts.PDF_HOLD,
     hold_each_side=texts.PDF_HOLD_EACH_SIDE,
@@ -84,7 +86,7 @@ async def _set_up(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | 
     return user
 
 
-async def _history(svc: Services, user: User) -> ProgressHistory:
+async def _history(svc: Services, user: User) -> dict[str, Any]:
     """Holds, pain and session days in the person's local time, for the chart."""
     tz = zone(user.timezone or "UTC")
     day = today(svc, user)
@@ -103,13 +105,14 @@ async def _history(svc: Services, user: User) -> ProgressHistory:
         for report in await svc.repository.pain_reports(user.id)
     ]
     days = await svc.repository.session_days(user.id)
-    return ProgressHistory(
-        holds=holds,
-        pains=pains,
-        session_days=days,
-        today=day,
-        streak=compute_streak(days, day).current,
-    )
+    # Keyword arguments of bot.media.charts.ProgressHistory.
+    return {
+        "holds": holds,
+        "pains": pains,
+        "session_days": days,
+        "today": day,
+        "streak": compute_streak(days, day).current,
+    }
 
 
 async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,10 +124,10 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     history = await _history(svc, user)
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_PHOTO)
-    png = await svc.renderer.run(progress_chart, history, CHART_LABELS)
+    png = await svc.renderer.run(jobs.progress_chart, history, CHART_LABELS)
     await update.effective_message.reply_photo(
         InputFile(png, filename="progress.png"),
-        caption=texts.PROGRESS_CAPTION.format(streak=history.streak),
+        caption=texts.PROGRESS_CAPTION.format(streak=history["streak"]),
     )
 
 
@@ -138,17 +141,17 @@ async def pdf_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_DOCUMENT)
     day = today(svc, user)
     items = [
-        SheetItem(
-            name=item.exercise.name,
-            steps=tuple(item.exercise.steps),
-            hold_seconds=item.target_hold,
-            sides=bool(item.sides),
-            figure_png=await figures.figure_png(svc, item.exercise.id),
-        )
+        {
+            "name": item.exercise.name,
+            "steps": tuple(item.exercise.steps),
+            "hold_seconds": item.target_hold,
+            "sides": bool(item.sides),
+            "figure_png": await figures.figure_png(svc, item.exercise.id),
+        }
         for item in await todays_routine(svc, user)
     ]
-    sheet = RoutineSheet(title=texts.PDF_TITLE, generated_on=day, start=day, items=items)
-    document = await svc.renderer.run(routine_pdf, sheet, PDF_LABELS)
+    sheet = {"title": texts.PDF_TITLE, "generated_on": day, "start": day}
+    document = await svc.renderer.run(jobs.routine_pdf, sheet, items, PDF_LABELS)
     await update.effective_message.reply_document(
         InputFile(document, filename=texts.PDF_FILENAME.format(day=day.isoformat())),
         caption=texts.PDF_CAPTION,

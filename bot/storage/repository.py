@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, tuple_, update
+from sqlalchemy import delete, func, inspect, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -48,7 +48,8 @@ USER_FIELDS = frozenset(
 )
 # Changing any of these moves the person's next reminder.
 SCHEDULE_FIELDS = frozenset({"onboarding_step", "timezone", "reminder_time", "active", "blocked"})
-# A claimed reminder not marked sent after this long was lost (a crash): send it again.
+# By default, a claimed reminder not marked sent after this long was lost (a crash): send it
+# again. Long enough for a 429 storm's retries; short enough to be well within the grace period.
 CLAIM_LEASE = timedelta(minutes=5)
 
 
@@ -522,7 +523,9 @@ class Repository:
 
     # Reminders ----------------------------------------------------------------------
 
-    async def claim_due(self, now: datetime, *, grace: timedelta, limit: int) -> list[DueReminder]:
+    async def claim_due(
+        self, now: datetime, *, grace: timedelta, limit: int, lease: timedelta = CLAIM_LEASE
+    ) -> list[DueReminder]:
         """Claim up to `limit` reminders that are due, in one short transaction.
 
         Each claimed person's next reminder moves to its next day and the day's log row is
@@ -533,6 +536,10 @@ class Repository:
         """
         claimed: list[DueReminder] = []
         async with self._sessions.begin() as session:
+            if self.engine.dialect.name == "sqlite":
+                # SQLite's driver starts a transaction only at the first write, so two
+                # claimers could read the same due rows; take the write lock first instead.
+                await session.execute(text("BEGIN IMMEDIATE"))
             users = list(
                 await session.scalars(
                     select(User)
@@ -567,7 +574,7 @@ class Repository:
                 if result is Outcome.SEND:
                     claimed.append(_due(user, day, DAILY))
             claimed += await _claim_snoozes(session, now, grace, limit - len(users))
-            claimed += await _reclaim_lost(session, now, grace, limit - len(claimed))
+            claimed += await _reclaim_lost(session, now, grace, limit - len(claimed), lease)
         return claimed
 
     async def mark_reminder(self, user_id: int, day: date, status: str, now: datetime) -> None:
@@ -838,7 +845,7 @@ async def _claim_snoozes(
 
 
 async def _reclaim_lost(
-    session: AsyncSession, now: datetime, grace: timedelta, limit: int
+    session: AsyncSession, now: datetime, grace: timedelta, limit: int, lease: timedelta
 ) -> list[DueReminder]:
     """Reminders claimed by a process that died before sending them: send them now."""
     if limit <= 0:
@@ -846,7 +853,7 @@ async def _reclaim_lost(
     rows = list(
         await session.scalars(
             select(ReminderLog)
-            .where(ReminderLog.status == CLAIMED, ReminderLog.claimed_at <= now - CLAIM_LEASE)
+            .where(ReminderLog.status == CLAIMED, ReminderLog.claimed_at <= now - lease)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )

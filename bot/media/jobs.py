@@ -1,0 +1,28 @@
+"""Entry points for the worker processes: plain data in, bytes out.
+
+The bot's own process never imports matplotlib or fpdf2 (about a second of start-up); only
+the workers do, when they first draw.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def progress_chart(history: dict[str, Any], labels: dict[str, Any]) -> bytes:
+    """The /progress chart as PNG."""
+    from bot.media.charts import ChartLabels, ProgressHistory
+    from bot.media.charts import progress_chart as draw
+
+    return draw(ProgressHistory(**history), ChartLabels(**labels))
+
+
+def routine_pdf(
+    sheet: dict[str, Any], items: list[dict[str, Any]], labels: dict[str, Any]
+) -> bytes:
+    """The /pdf routine sheet."""
+    from bot.media.pdf import PdfLabels, RoutineSheet, SheetItem
+    from bot.media.pdf import routine_pdf as draw
+
+    routine = RoutineSheet(**sheet, items=[SheetItem(**item) for item in items])
+    return draw(routine, PdfLabels(**labels))

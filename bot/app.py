@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand
@@ -102,15 +102,17 @@ async def _post_shutdown(application: Application) -> None:
 
 
 @asynccontextmanager
-async def running(application: Application, *, poll_timeout: float = 10) -> AsyncIterator[None]:
-    """Run the bot with long polling inside an existing event loop (demo and tests)."""
+async def lifecycle(
+    application: Application, start_updates: Callable[[], Awaitable[object]]
+) -> AsyncIterator[None]:
+    """Initialise, post_init, start, then take updates; undo it all in reverse on exit."""
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+        await start_updates()
         try:
             yield
         finally:
@@ -121,3 +123,15 @@ async def running(application: Application, *, poll_timeout: float = 10) -> Asyn
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)
+
+
+@asynccontextmanager
+async def running(application: Application, *, poll_timeout: float = 10) -> AsyncIterator[None]:
+    """Run the bot with long polling inside an existing event loop (demo and tests)."""
+
+    def poll() -> Awaitable[object]:
+        assert application.updater is not None
+        return application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
+
+    async with lifecycle(application, poll):
+        yield

@@ -32,5 +32,9 @@ def configure_logging(level: int) -> None:
         ("httpcore", logging.WARNING),
         ("telegram", logging.INFO),
         ("apscheduler", logging.WARNING),
+        # The database drivers log each statement's parameters: pain scores, settings.
+        ("aiosqlite", logging.INFO),
+        ("asyncpg", logging.INFO),
+        ("sqlalchemy", logging.WARNING),
     ):
         logging.getLogger(name).setLevel(max(level, floor))

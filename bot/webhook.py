@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import tornado.web
 from telegram.ext import Application
 
+from bot.app import lifecycle
 from bot.config import HEALTH_PATH, Settings
 from bot.handlers.common import SERVICES_KEY, Services
 
@@ -94,11 +95,8 @@ async def webhook_running(application: Application, settings: Settings) -> Async
     if not urlsplit(webhook_url).path.rstrip("/").endswith(f"/{settings.webhook_path}"):
         # Legitimate behind a proxy that rewrites paths; otherwise every update would 404.
         logger.warning("WEBHOOK_URL does not end in /%s (WEBHOOK_PATH)", settings.webhook_path)
-    await application.initialize()
-    try:
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
+
+    async def start_webhook() -> None:
         assert application.updater is not None
         await application.updater.start_webhook(
             listen=settings.webhook_listen,
@@ -108,24 +106,17 @@ async def webhook_running(application: Application, settings: Settings) -> Async
             secret_token=secret,
             allowed_updates=None,  # as in polling: Telegram keeps its setting (default: all we use)
         )
-        try:
-            _add_health_route(application)
-            logger.info(
-                "webhook server on %s:%s, updates at /%s, health at /%s",
-                settings.webhook_listen,
-                settings.port,
-                settings.webhook_path,
-                HEALTH_PATH,
-            )
-            yield
-        finally:
-            if application.updater.running:
-                await application.updater.stop()
-            await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+        _add_health_route(application)
+
+    async with lifecycle(application, start_webhook):
+        logger.info(
+            "webhook server on %s:%s, updates at /%s, health at /%s",
+            settings.webhook_listen,
+            settings.port,
+            settings.webhook_path,
+            HEALTH_PATH,
+        )
+        yield
 
 
 async def serve_webhook(application: Application, settings: Settings) -> None:

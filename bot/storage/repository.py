@@ -622,25 +622,23 @@ class Repository:
 
     async def snooze(self, user_id: int, day: date, until: datetime) -> bool:
         """Bring the day's reminder back at `until`; False when that day is over or settled."""
-        async with self._sessions.begin() as session:
-            row = await session.get(ReminderLog, (user_id, day), with_for_update=True)
-            user = await session.get(User, user_id, with_for_update=True)
-            if row is None or user is None or row.status not in (SENT, CLAIMED):
-                return False
-            # A button on it was pressed, so it arrived: it must not be sent again.
-            row.status = SENT
-            user.snooze_until = until
-            return True
+        # A button on it was pressed, so it arrived: it must not be sent again.
+        return await self._settle_day(user_id, day, status=SENT, snooze_until=until)
 
     async def skip_day(self, user_id: int, day: date) -> bool:
         """The person rests today: no snooze comes back; False when the day is settled."""
+        return await self._settle_day(user_id, day, status=SKIPPED, snooze_until=None)
+
+    async def _settle_day(
+        self, user_id: int, day: date, *, status: str, snooze_until: datetime | None
+    ) -> bool:
         async with self._sessions.begin() as session:
             row = await session.get(ReminderLog, (user_id, day), with_for_update=True)
             user = await session.get(User, user_id, with_for_update=True)
             if row is None or user is None or row.status not in (SENT, CLAIMED):
                 return False
-            row.status = SKIPPED
-            user.snooze_until = None
+            row.status = status
+            user.snooze_until = snooze_until
             return True
 
 

@@ -299,16 +299,6 @@ async def test_logs_hold_no_health_data(
     log_setup: str,
     database_url: str,
 ) -> None:
-    if log_setup == DEBUG and database_url.startswith("sqlite"):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: at LOG_LEVEL=DEBUG, configure_logging leaves the aiosqlite logger "
-                "uncapped, and it logs every statement with its parameters at DEBUG (e.g. "
-                "INSERT INTO pain_reports ... (424243, '2026-11-27 ...', 6, 'onboarding', ...)): "
-                "pain scores, answers, time zone and reminder time next to the person's id",
-            )
-        )
     user = _person(emulator, 424_243, _names())
     await answer_safety_screen(user)
     await user.send_text("6")

@@ -1,18 +1,26 @@
-"""What every handler shares: the services it reaches, and keyboard builders."""
+"""What every handler shares: the services it reaches, keyboard builders, pressed answers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+)
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.progression import Change
+from bot.domain.progression import Change, ExerciseProgress
 from bot.domain.routine import RoutineItem, build_routine
 from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.domain.streaks import local_day
@@ -23,7 +31,13 @@ from bot.storage.repository import Repository
 from catalog.model import Catalog
 from catalog.poses import Pose
 
+logger = logging.getLogger(__name__)
+
 SERVICES_KEY = "services"
+
+# The largest row id the database holds (PostgreSQL's INTEGER); an id from callback data
+# beyond 1..ROW_ID_MAX names no row and must not reach a query, which would raise.
+ROW_ID_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,23 +65,81 @@ def inline_keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboard
     )
 
 
+def is_row_id(value: int) -> bool:
+    """Whether an id from callback data can name a row at all."""
+    return 0 < value <= ROW_ID_MAX
+
+
+def pressed_label(message: MaybeInaccessibleMessage | None, data: str | None) -> str:
+    """The label of the inline button with this callback data, to echo the answer."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return ""
+
+
+async def show_choice(query: CallbackQuery) -> bool:
+    """Edit the pressed question to show the answer given, dropping its buttons.
+
+    Left alone when there is nothing to edit: a photo or animation card, a message too old
+    for Telegram to include (no text), or data no button of it carries (no label). Returns
+    False only when Telegram says the question already shows this very answer: a second
+    tap of the same button, which the handler should then ignore.
+    """
+    message = query.message
+    if not isinstance(message, Message) or not message.is_accessible or not message.text:
+        return True
+    label = pressed_label(message, query.data)
+    if not label:
+        return True
+    try:
+        await message.edit_text(texts.chose(message.text, label), reply_markup=None)
+    except BadRequest as error:
+        reason = str(error).lower()
+        if "not modified" in reason:
+            logger.debug("answer already shown: a second tap")
+            return False
+        if "no text" in reason:
+            logger.debug("answer not shown: the message has no text")
+            return True
+        raise
+    return True
+
+
 def today(svc: Services, user: User) -> date:
     """The person's local day now."""
     return local_day(svc.clock.now(), user.timezone or "UTC")
 
 
-async def todays_routine(svc: Services, user: User) -> tuple[RoutineItem, ...]:
+def local_midnight(svc: Services, zone_name: str | None) -> datetime:
+    """The start of the person's local day now: pain reported after it counts as today's."""
+    tz = zone(zone_name or "UTC")
+    return datetime.combine(svc.clock.now().astimezone(tz).date(), time(), tzinfo=tz)
+
+
+def routine_for(
+    svc: Services,
+    level: int,
+    progress: Mapping[str, ExerciseProgress],
+    painful: Collection[str | None],
+) -> tuple[RoutineItem, ...]:
     """Today's routine: unlocked exercises, minus those that hurt (above 5) earlier today."""
-    tz = zone(user.timezone or "UTC")
-    now = svc.clock.now()
-    midnight = datetime.combine(now.astimezone(tz).date(), time(), tzinfo=tz)
-    painful = {e for e, _ in await svc.repository.painful_since(user.id, midnight)}
     if None in painful:
         # Pain above 5 that could not be pinned on one exercise rests the whole routine.
-        painful = {exercise.id for exercise in svc.catalog.exercises}
-    resting = frozenset(e for e in painful if e is not None)
+        resting = frozenset(exercise.id for exercise in svc.catalog.exercises)
+    else:
+        resting = frozenset(e for e in painful if e is not None)
+    return build_routine(svc.catalog, level, progress, resting_today=resting)
+
+
+async def todays_routine(svc: Services, user: User) -> tuple[RoutineItem, ...]:
+    """Today's routine for one person, read from the database."""
+    since = local_midnight(svc, user.timezone)
+    painful = {e for e, _ in await svc.repository.painful_since(user.id, since)}
     progress = await svc.repository.load_progress(user.id)
-    return build_routine(svc.catalog, user.level, progress, resting_today=resting)
+    return routine_for(svc, user.level, progress, painful)
 
 
 def change_line(svc: Services, change: Change) -> str:

@@ -25,7 +25,7 @@ from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
 from bot.handlers import callback_data as cd
-from bot.handlers.common import inline_keyboard, services
+from bot.handlers.common import inline_keyboard, services, show_choice
 from bot.storage.models import User
 
 # Where onboarding stands, in order; "done" means the programme can start.
@@ -155,8 +155,8 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.answer()
     message = query.message
     assert isinstance(message, Message)
-    label = pressed_label(message, query.data)
-    await message.edit_text(texts.chose(message.text or "", label), reply_markup=None)
+    if not await show_choice(query):
+        return  # a second tap of the same button
 
     repo = svc.repository
     if action in (cd.RED_FLAG, cd.SEE_DOCTOR):
@@ -171,22 +171,22 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await ask(message, user)
     elif action == cd.CONSENT:
         await _consent(message, context, user, agreed=value == "yes")
-    elif action == cd.PAIN and value.isdigit() and 0 <= int(value) <= 10:
-        await _record_pain(message, context, user, int(value))
-    elif action == cd.REMINDER_TIME and len(value) == 4 and value.isdigit():
+    elif action == cd.PAIN and (pain := button_pain(value)) is not None:
+        await _record_pain(message, context, user, pain)
+    elif action == cd.REMINDER_TIME and len(value) == 4 and value.isascii() and value.isdecimal():
         chosen = parse_time_of_day(f"{value[:2]}:{value[2:]}")
         if chosen is not None:
             await _save_reminder_time(message, context, user, chosen)
 
 
-def pressed_label(message: Message, data: str | None) -> str:
-    """The label of the inline button with this callback data, to echo the answer."""
-    markup = message.reply_markup
-    for row in markup.inline_keyboard if markup else ():
-        for button in row:
-            if button.callback_data == data:
-                return button.text
-    return ""
+def button_pain(value: str) -> int | None:
+    """The 0-10 pain score a pain button carries; None for anything else.
+
+    Only ASCII digits count: str.isdigit() is true for "²", which int() refuses.
+    """
+    if value.isascii() and value.isdecimal() and 0 <= int(value) <= 10:
+        return int(value)
+    return None
 
 
 async def _consent(

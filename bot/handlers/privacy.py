@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
 from bot.handlers import callback_data as cd
 from bot.handlers import session
-from bot.handlers.common import inline_keyboard, services
+from bot.handlers.common import inline_keyboard, services, show_choice
 
 PREFIX = cd.PRIVACY
 DELETE = "del"
@@ -56,10 +56,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert query and update.effective_user and update.effective_chat
     _, action, value = cd.unpack(query.data)
     await query.answer()
-    message = query.message if isinstance(query.message, Message) else None
-    if message is not None:
-        # The question shows the answer and loses its buttons, so it cannot be pressed twice.
-        await message.edit_text(texts.chose(message.text or "", _label(value)))
+    # The question shows the answer and loses its buttons, so it cannot be pressed twice.
+    if not await show_choice(query):
+        return  # a second tap of the same button
     if action != DELETE or value != "yes":
         await context.bot.send_message(update.effective_chat.id, texts.DELETE_CANCELLED)
         return
@@ -68,10 +67,6 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await session.stop_active(update.effective_chat.id, user_id, context, quiet=True)
     await services(context).repository.delete_user(user_id)
     await context.bot.send_message(update.effective_chat.id, texts.DELETED)
-
-
-def _label(value: str) -> str:
-    return texts.DELETE_YES if value == "yes" else texts.DELETE_NO
 
 
 def handlers() -> list:

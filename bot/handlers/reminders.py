@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import date, timedelta
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday
-from bot.domain.routine import estimated_minutes
+from bot.domain.routine import RoutineItem, estimated_minutes
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, zone
 from bot.handlers import callback_data as cd
@@ -20,14 +21,25 @@ from bot.handlers import reports
 from bot.handlers.common import (
     Services,
     inline_keyboard,
+    local_midnight,
+    routine_for,
     services,
+    show_choice,
     today,
     todays_routine,
     upcoming_reminder,
 )
-from bot.handlers.onboarding import DONE, REMINDER_CHOICES, pressed_label
+from bot.handlers.onboarding import DONE, REMINDER_CHOICES
 from bot.storage.models import User
-from bot.storage.repository import DAILY, FAILED, RETRY, SENT, SNOOZED, DueReminder
+from bot.storage.repository import (
+    DAILY,
+    FAILED,
+    RETRY,
+    SENT,
+    SNOOZED,
+    DueReminder,
+    ReminderInputs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +49,12 @@ REPORT_DONE, REPORT_HURTS, SNOOZE_ACTION, SKIP_TODAY, MORNING = "done", "hurt", 
 
 JOB_NAME = "reminders"
 TICK_LOCK = "reminder_tick_lock"
+# Most reminders claimed at once, whatever the rate.
+CLAIM_SIZE = 500
+# Most sends in flight at once: enough to keep HTTP busy, far below the connection pools.
+IN_FLIGHT = 32
+# How one send ended, besides the log statuses.
+ASKED, BLOCKED = "asked", "blocked"
 
 
 # Settings ------------------------------------------------------------------------
@@ -176,7 +194,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Claim what is due, send it, and repeat until nothing is due or the tick's time is up.
+    """Claim what is due, send it, and repeat until nothing is due or the next tick is near.
 
     Sends are spaced evenly at REMINDERS_PER_SECOND, below Telegram's ~30/s, so a reply to
     someone who is chatting never queues behind a broadcast.
@@ -191,60 +209,92 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     settings = svc.settings
+    repository = svc.repository
     grace = timedelta(minutes=settings.reminder_grace_minutes)
-    rate = settings.reminders_per_second
-    loop = asyncio.get_running_loop()
-    # Stop a little before the next tick is due, so ticks never pile up.
-    deadline = loop.time() + settings.reminder_tick_seconds * 0.9
-    slot = loop.time()
     lease = timedelta(seconds=settings.reminder_claim_lease_seconds)
+    rate = settings.reminders_per_second
+    # About a second's worth per claim: a short write transaction, and a kill -9 leaves
+    # little in flight to be sent again.
+    claim_size = min(CLAIM_SIZE, max(1, int(rate)))
+    loop = asyncio.get_running_loop()
+    interval = settings.reminder_tick_seconds
+    # Stop just before the next tick is due (it would be skipped with a warning otherwise).
+    deadline = loop.time() + interval - min(0.5, interval * 0.1)
+    slot = loop.time()
+    gate = asyncio.Semaphore(IN_FLIGHT)
     # Stop claiming once the bot is shutting down: what is claimed gets sent, nothing more.
     while loop.time() < deadline and context.application.running:
-        claimed = await svc.repository.claim_due(
-            svc.clock.now(), grace=grace, limit=max(1, int(rate)), lease=lease
-        )
+        now = svc.clock.now()
+        claimed = await repository.claim_due(now, grace=grace, limit=claim_size, lease=lease)
         if not claimed:
             return
+        inputs = await repository.reminder_inputs(
+            claimed, {due.user_id: local_midnight(svc, due.timezone) for due in claimed}
+        )
         sends = []
         for due in claimed:
             # Pacing, not waiting on anyone: this runs in the job, never in a handler.
             slot = max(slot, loop.time())
             if slot > loop.time():
                 await asyncio.sleep(slot - loop.time())
-            sends.append(asyncio.create_task(_send(context, due)))
+            await gate.acquire()
+            sends.append(asyncio.create_task(_send(context, due, inputs[due.user_id], gate)))
             slot += 1 / rate
-        await asyncio.gather(*sends)
+        ended = list(zip(claimed, await asyncio.gather(*sends), strict=True))
+        await repository.settle_reminders(
+            sent=[_key(due) for due, how in ended if how in (SENT, ASKED)],
+            failed=[_key(due) for due, how in ended if how == FAILED],
+            asked=[due.user_id for due, how in ended if how == ASKED],
+            now=svc.clock.now(),
+        )
 
 
-async def _send(context: ContextTypes.DEFAULT_TYPE, due: DueReminder) -> None:
-    """Send one claimed reminder and record how it went."""
+def _key(due: DueReminder) -> tuple[int, date]:
+    return due.user_id, due.local_date
+
+
+async def _send(
+    context: ContextTypes.DEFAULT_TYPE,
+    due: DueReminder,
+    inputs: ReminderInputs,
+    gate: asyncio.Semaphore,
+) -> str | None:
+    """Send one claimed reminder; how it went (None: leave it claimed, to be tried again)."""
     svc = services(context)
     try:
         if due.check_due and due.kind in (DAILY, RETRY):
             await _send_morning_check(context, due)
-            # Asked once: the next reminder is a plain one.
-            await svc.repository.update_user(due.user_id, check_due=False)
-        else:
-            user = await svc.repository.get_user(due.user_id)
-            if user is None:
-                return
-            await _send_reminder(
-                context, due.chat_id, user, due.local_date, snoozed=due.kind == SNOOZED
-            )
+            return ASKED  # asked once: the next reminder is a plain one
+        routine = routine_for(svc, due.level, inputs.progress, inputs.painful)
+        missed = missed_yesterday(inputs.session_days, due.local_date)
+        await _send_reminder(
+            context,
+            due.chat_id,
+            routine,
+            due.local_date,
+            snoozed=due.kind == SNOOZED,
+            missed=missed,
+        )
+        return SENT
     except Forbidden:
         # Blocked: turn reminders off at once; their next /start turns them on again.
         await svc.repository.block(due.user_id, due.local_date)
         logger.info("reminders off: the user blocked the bot")
-        return
+        return BLOCKED
     except BadRequest as exc:
-        await svc.repository.mark_reminder(due.user_id, due.local_date, FAILED, svc.clock.now())
         logger.warning("reminder rejected: %s", type(exc).__name__)
-        return
+        return FAILED
     except TelegramError as exc:
         # Left as claimed: after the claim lease it is tried again, within the grace period.
         logger.warning("reminder not sent yet: %s", type(exc).__name__)
-        return
-    await svc.repository.mark_reminder(due.user_id, due.local_date, SENT, svc.clock.now())
+        return None
+    except Exception as exc:
+        # Anything else (a database timeout, a bug) must not end the tick and strand the
+        # rest of the batch: this one stays claimed and is retried after the lease.
+        logger.error("reminder not sent: %s", type(exc).__name__, exc_info=exc)
+        return None
+    finally:
+        gate.release()
 
 
 def _day_value(day: date) -> str:
@@ -252,18 +302,22 @@ def _day_value(day: date) -> str:
 
 
 async def _send_reminder(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User, day: date, *, snoozed: bool
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    routine: Sequence[RoutineItem],
+    day: date,
+    *,
+    snoozed: bool,
+    missed: bool,
 ) -> None:
     """The reminder itself: what today holds, with its five buttons."""
-    svc = services(context)
-    routine = await todays_routine(svc, user)
     if not routine:
         await context.bot.send_message(chat_id, texts.REMINDER_NOTHING_TODAY)
         return
     minutes = estimated_minutes(routine)
     if snoozed:
         template = texts.REMINDER_SNOOZED
-    elif missed_yesterday(await svc.repository.session_days(user.id), day):
+    elif missed:
         template = texts.REMINDER_AFTER_MISSED
     else:
         template = texts.REMINDER
@@ -325,9 +379,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(texts.STALE_BUTTON)
             return
         await query.answer()
-        if isinstance(query.message, Message):
-            label = pressed_label(query.message, query.data)
-            await query.message.edit_text(texts.chose(query.message.text or "", label))
+        if not await show_choice(query):
+            return  # a second tap of the same button
         await context.bot.send_message(chat_id, await _save_time(svc, user, chosen))
         return
     day_value, _, extra = value.partition(".")
@@ -337,12 +390,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if action == MORNING and extra in Morning.__members__.values():
         await query.answer()
-        if isinstance(query.message, Message):
-            label = pressed_label(query.message, query.data)
-            await query.message.edit_text(texts.chose(query.message.text or "", label))
+        if not await show_choice(query):
+            return  # a second tap of the same button
         await reports.morning_answer(chat_id, user, Morning(extra), context)
         if not await svc.repository.finished_on(user.id, day):
-            await _send_reminder(context, chat_id, user, day, snoozed=False)
+            routine = await todays_routine(svc, user)
+            missed = missed_yesterday(await svc.repository.session_days(user.id), day)
+            await _send_reminder(context, chat_id, routine, day, snoozed=False, missed=missed)
     elif action in (REPORT_DONE, REPORT_HURTS):
         # A pressed button proves the reminder arrived: it is never sent again.
         await svc.repository.mark_reminder(user.id, day, SENT, svc.clock.now())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import texts
@@ -26,6 +26,7 @@ from bot.handlers.common import (
     change_line,
     inline_keyboard,
     services,
+    show_choice,
     today,
     todays_routine,
 )
@@ -47,12 +48,13 @@ _SOME = frozenset({"some", "some of it", "part", "partly", "half", "not all"})
 _ALL = frozenset({"all", "all of it", "yes all", "yes, all of it", "everything"})
 
 
-async def text_outside_session(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def text_outside_session(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None
+) -> None:
     """Typed text with no session running: a report, "done" / "hurts", or onboarding's turn."""
     svc = services(context)
     assert update.effective_user and update.effective_chat and update.effective_message
     message = update.effective_message
-    user = await svc.repository.get_user(update.effective_user.id)
     if user is None or user.onboarding_step != onboarding.DONE:
         await onboarding.text_during_onboarding(update, context)
         return
@@ -60,7 +62,7 @@ async def text_outside_session(update: Update, context: ContextTypes.DEFAULT_TYP
     reply = parse_reply(typed)
     chat_id = update.effective_chat.id
     if user.report_step is not None and reply in (Reply.STOP, Reply.SKIP):
-        await svc.repository.update_user(user.id, report_step=None, report_pain=None)
+        await svc.repository.set_report_step(user.id, None)
         await message.reply_text(texts.REPORT_CANCELLED)
     elif user.report_step == CHECK:
         how = _typed_how(typed, reply)
@@ -114,7 +116,7 @@ async def start_done(chat_id: int, user: User, context: ContextTypes.DEFAULT_TYP
 
 async def start_hurts(chat_id: int, user: User, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Something hurts: ask how much, then which exercise."""
-    await services(context).repository.update_user(user.id, report_step=HURTS_PAIN)
+    await services(context).repository.set_report_step(user.id, HURTS_PAIN)
     await _ask_pain(chat_id, context)
 
 
@@ -264,13 +266,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.STALE_BUTTON)
         return
     await query.answer()
-    if isinstance(query.message, Message):
-        label = onboarding.pressed_label(query.message, query.data)
-        await query.message.edit_text(texts.chose(query.message.text or "", label))
+    if not await show_choice(query):
+        return  # a second tap of the same button
     if action == HOW and value in HowItWent.__members__.values():
         await _how(chat_id, user, HowItWent(value), context)
-    elif action == PAIN and value.isdigit() and 0 <= int(value) <= 10:
-        await _pain(chat_id, user, int(value), context)
+    elif action == PAIN and (pain := onboarding.button_pain(value)) is not None:
+        await _pain(chat_id, user, pain, context)
     elif action == WHICH and user.report_pain is not None:
         exercise_id = value if value in svc.catalog else None
         done = step == DONE_WHICH

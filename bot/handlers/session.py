@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -35,6 +36,7 @@ from bot.handlers.common import (
     Services,
     change_line,
     inline_keyboard,
+    is_row_id,
     services,
     today,
     todays_routine,
@@ -52,6 +54,8 @@ CONTINUE, RESTART, LEVEL_UP, STAY = "cont", "new", "lvl", "stay"
 # The countdown message is edited every this many (unscaled) seconds: well under
 # Telegram's one-message-a-second-per-chat limit, and never with the same text twice.
 COUNTDOWN_STEP = 5
+# Least time between two edits of one countdown, and before its end, in steps.
+EDIT_GAP = 0.9
 REST_BETWEEN_SIDES = 5
 
 CARD, HOLDING, ANSWER, PAIN_PHASE, END = "card", "holding", "answer", "pain", "end"
@@ -59,7 +63,7 @@ CARD, HOLDING, ANSWER, PAIN_PHASE, END = "card", "holding", "answer", "pain", "e
 
 @dataclass(slots=True)
 class HoldRun:
-    """One running hold: which message counts down, and how much is left."""
+    """One running hold: which message counts down, and what it shows."""
 
     chat_id: int
     session_id: int
@@ -67,7 +71,13 @@ class HoldRun:
     side: int
     sides: tuple[str, ...]
     message_id: int
-    remaining: int
+    target: int
+    # Event-loop times: when the countdown was shown, and the real length of one step.
+    started: float
+    step: float
+    shown: int
+    last_edit: float
+    edit: asyncio.Task[None] | None = None
 
 
 def _data(action: str, state: SessionState, *extra: object) -> str:
@@ -196,6 +206,7 @@ async def _start_hold(
     message = await context.bot.send_message(
         chat_id, texts.HOLD_COUNTDOWN.format(side=label, seconds=state.target_hold)
     )
+    shown_at = asyncio.get_running_loop().time()
     run = HoldRun(
         chat_id=chat_id,
         session_id=state.id,
@@ -203,47 +214,98 @@ async def _start_hold(
         side=state.side,
         sides=exercise.sides,
         message_id=message.message_id,
-        remaining=state.target_hold,
+        target=state.target_hold,
+        started=shown_at,
+        step=_scaled(svc, COUNTDOWN_STEP),
+        shown=state.target_hold,
+        last_edit=shown_at,
     )
     assert context.job_queue is not None
-    step = _scaled(svc, COUNTDOWN_STEP)
-    context.job_queue.run_repeating(
-        _tick, interval=step, first=step, data=run, name=_job_name(state.id), chat_id=chat_id
+    name = _job_name(state.id)
+    # The end of the hold is its own job at its own instant: however busy the bot is, and
+    # whichever countdown edits are dropped, the hold is never longer than its target.
+    context.job_queue.run_once(
+        _release,
+        _scaled(svc, state.target_hold),
+        data=run,
+        name=name,
+        chat_id=chat_id,
+        job_kwargs={"misfire_grace_time": None},
     )
+    if state.target_hold > COUNTDOWN_STEP:
+        context.job_queue.run_repeating(
+            _tick,
+            interval=run.step,
+            first=run.step,
+            data=run,
+            name=name,
+            chat_id=chat_id,
+            # A run that finds the last edit still in flight drops its own edit (below).
+            job_kwargs={"max_instances": 3, "coalesce": True},
+        )
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One step of a countdown: edit the message, or end the hold."""
+    """One countdown edit, best effort: computed from the clock, dropped when late."""
     assert context.job is not None
     run: HoldRun = context.job.data
-    run.remaining -= COUNTDOWN_STEP
-    label = _side_label(run.sides, run.side)
-    if run.remaining > 0:
-        await _edit(context, run, texts.HOLD_COUNTDOWN.format(side=label, seconds=run.remaining))
+    now = asyncio.get_running_loop().time()
+    seconds = run.target - round((now - run.started) / run.step) * COUNTDOWN_STEP
+    if seconds <= COUNTDOWN_STEP:
+        context.job.schedule_removal()  # the last one; the Release comes on its own
+    ends_in = run.started + run.target / COUNTDOWN_STEP * run.step - now
+    if (
+        seconds <= 0
+        or seconds == run.shown  # Telegram rejects an edit that changes nothing
+        or (run.edit is not None and not run.edit.done())
+        # Telegram allows about one message a second per chat: never crowd the last edit
+        # or the Release.
+        or now - run.last_edit < EDIT_GAP * run.step
+        or ends_in < EDIT_GAP * run.step
+    ):
         return
-    context.job.schedule_removal()
+    run.shown, run.last_edit = seconds, now
+    label = _side_label(run.sides, run.side)
+    run.edit = asyncio.create_task(
+        _edit(context, run, texts.HOLD_COUNTDOWN.format(side=label, seconds=seconds))
+    )
+    await run.edit
+
+
+async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The hold's end: say Release first, then record it and go on."""
+    assert context.job is not None and context.job_queue is not None
+    run: HoldRun = context.job.data
+    for job in context.job_queue.get_jobs_by_name(_job_name(run.session_id)):
+        if job.callback is _tick:
+            job.schedule_removal()
+    if run.edit is not None:
+        # A countdown edit still in flight must not land after the Release (whatever it
+        # raises is its own tick's to report).
+        await asyncio.wait([run.edit])
     svc = services(context)
+    label = _side_label(run.sides, run.side)
     holding = (run.position, run.side, HOLDING)
     if run.side + 1 < len(run.sides):
+        next_side = texts.SIDE_NAMES.get(run.sides[run.side + 1], run.sides[run.side + 1])
+        await _edit(context, run, texts.HOLD_REST.format(side=label, next_side=next_side))
         state = await svc.repository.move(
             run.session_id, holding, (run.position, run.side + 1, HOLDING)
         )
         if state is None:
             return
-        next_side = texts.SIDE_NAMES.get(run.sides[run.side + 1], run.sides[run.side + 1])
-        await _edit(context, run, texts.HOLD_REST.format(side=label, next_side=next_side))
-        assert context.job_queue is not None
         context.job_queue.run_once(
             _after_rest,
             _scaled(svc, REST_BETWEEN_SIDES),
             data=(run.chat_id, run.session_id),
             name=_job_name(run.session_id),
+            job_kwargs={"misfire_grace_time": None},
         )
         return
+    await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
     state = await svc.repository.move(run.session_id, holding, (run.position, run.side, ANSWER))
     if state is None:
         return
-    await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
     await _ask_answer(run.chat_id, state, context)
 
 
@@ -423,8 +485,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await _begin(chat_id, user_id, context, fresh=False)
         return
-    parts = _parse(value)
-    state = await svc.repository.get_session(parts[0]) if parts and len(parts) >= 3 else None
+    parts = _parse(value) or []
+    # An id no row can have (forged data) is a stale button, never a query.
+    known = len(parts) >= 3 and is_row_id(parts[0])
+    state = await svc.repository.get_session(parts[0]) if known else None
     if state is None or state.user_id != user_id:
         await query.answer(texts.STALE_SESSION_BUTTON)
         return
@@ -536,9 +600,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     assert update.effective_user and update.effective_chat and update.effective_message
     message = update.effective_message
-    state = await svc.repository.active_session(update.effective_user.id)
+    user, state = await svc.repository.chat_state(update.effective_user.id)
     if state is None:
-        await reports.text_outside_session(update, context)
+        await reports.text_outside_session(update, context, user)
         return
     chat_id = update.effective_chat.id
     typed = message.text or ""

@@ -34,6 +34,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with the per-backend settings this bot relies on."""
+    # SQL parameters (pain scores, settings) are kept out of exception messages, which the
+    # error handler logs.
+    kwargs = {**kwargs, "hide_parameters": True}
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

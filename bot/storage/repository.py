@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, text, tuple_, update
+from sqlalchemy import and_, delete, func, inspect, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -51,6 +54,8 @@ SCHEDULE_FIELDS = frozenset({"onboarding_step", "timezone", "reminder_time", "ac
 # By default, a claimed reminder not marked sent after this long was lost (a crash): send it
 # again. Long enough for a 429 storm's retries; short enough to be well within the grace period.
 CLAIM_LEASE = timedelta(minutes=5)
+# Keys per `IN (...)` list: PostgreSQL 15 fails near 8,000 (user, day) pairs ("stack depth").
+CHUNK = 500
 
 
 class Repository:
@@ -59,6 +64,20 @@ class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions: async_sessionmaker[AsyncSession] = session_factory(engine)
+        # SQLite has one writer. Writers that find it busy wait in SQLite's busy handler,
+        # sleeping up to 100 ms a try while holding a pooled connection, and give up after
+        # the busy timeout ("database is locked"); queue them here, in asyncio, instead.
+        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """One transaction that may write: committed on success, rolled back on error."""
+        if self._write_lock is None:
+            async with self._sessions.begin() as session:
+                yield session
+            return
+        async with self._write_lock, self._sessions.begin() as session:
+            yield session
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -74,7 +93,7 @@ class Repository:
 
     async def ensure_user(self, user_id: int, chat_id: int, now: datetime) -> tuple[User, bool]:
         """The user, created on first contact; True when they are new."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             user = await session.get(User, user_id)
             if user is not None:
                 if user.chat_id != chat_id:
@@ -106,7 +125,7 @@ class Repository:
         reschedule = bool(SCHEDULE_FIELDS & set(fields))
         if reschedule and now is None:
             raise ValueError("changing a reminder setting needs `now`")
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             user = await session.get(User, user_id, with_for_update=True)
             if user is None:
                 raise LookupError(f"no user {user_id}")
@@ -135,7 +154,7 @@ class Repository:
         """Record one pain score."""
         if not 0 <= pain <= 10:
             raise ValueError("pain must be 0-10")
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             report = PainReport(
                 user_id=user_id,
                 pain=pain,
@@ -174,7 +193,7 @@ class Repository:
         start_holds: Mapping[str, int],
         now: datetime,
     ) -> None:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             for item in progress.values():
                 await _save_progress(session, user_id, item, start_holds[item.exercise_id], now)
 
@@ -188,6 +207,35 @@ class Repository:
             )
             return _state(row) if row else None
 
+    async def chat_state(self, user_id: int) -> tuple[User | None, SessionState | None]:
+        """The person and their active session, in one query (each typed message needs both)."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(User, TrainingSession)
+                    .outerjoin(
+                        TrainingSession,
+                        and_(TrainingSession.user_id == User.id, TrainingSession.status == ACTIVE),
+                    )
+                    .where(User.id == user_id)
+                    .order_by(TrainingSession.id.desc())
+                    .limit(1)
+                )
+            ).first()
+            if row is None:
+                return None, None
+            user, active = row
+            return user, _state(active) if active is not None else None
+
+    async def set_report_step(
+        self, user_id: int, step: str | None, pain: int | None = None
+    ) -> None:
+        """Where a report outside a session stands: one plain UPDATE."""
+        async with self._writing() as session:
+            await session.execute(
+                update(User).where(User.id == user_id).values(report_step=step, report_pain=pain)
+            )
+
     async def get_session(self, session_id: int) -> SessionState | None:
         async with self._sessions() as session:
             row = await session.get(TrainingSession, session_id)
@@ -197,7 +245,7 @@ class Repository:
         self, user_id: int, routine: Sequence[tuple[str, int]], now: datetime
     ) -> SessionState:
         """A new active session; any older active one is closed as stopped."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await session.execute(
                 update(TrainingSession)
                 .where(TrainingSession.user_id == user_id, TrainingSession.status == ACTIVE)
@@ -223,7 +271,7 @@ class Repository:
         to: tuple[int, int, str],
     ) -> SessionState | None:
         """Compare-and-set the (position, side, phase); None when the session moved on."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             result = await session.execute(
                 update(TrainingSession)
                 .where(
@@ -257,7 +305,7 @@ class Repository:
         None when this answer was already given (a double tap, or an old button).
         """
         next_phase = "end" if state.is_last else "card"
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             result = await session.execute(
                 update(TrainingSession)
                 .where(
@@ -302,7 +350,7 @@ class Repository:
         self, session_id: int, status: str, now: datetime, local_date: date | None
     ) -> bool:
         """Finish or stop an active session; False when it was already closed."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             result = await session.execute(
                 update(TrainingSession)
                 .where(TrainingSession.id == session_id, TrainingSession.status == ACTIVE)
@@ -387,7 +435,7 @@ class Repository:
 
         False (and nothing stored) when a session already counts for that day.
         """
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             user = await session.get(User, user_id, with_for_update=True)
             if user is None:
                 return False
@@ -470,7 +518,7 @@ class Repository:
 
     async def delete_user(self, user_id: int) -> bool:
         """Erase the person and, by cascade, every row about them; False if unknown."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             user = await session.get(User, user_id)
             if user is None:
                 return False
@@ -508,7 +556,7 @@ class Repository:
     async def remember_file_id(self, key: str, file_id: str, now: datetime) -> None:
         """Keep Telegram's file_id for a rendered file; the first one stored wins."""
         try:
-            async with self._sessions.begin() as session:
+            async with self._writing() as session:
                 if await session.get(MediaCache, key) is None:
                     session.add(MediaCache(key=key, file_id=file_id, created_at=now))
         except IntegrityError:
@@ -516,7 +564,7 @@ class Repository:
 
     async def forget_file_id(self, key: str) -> None:
         """Telegram no longer knows this file_id: the next send uploads again."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             row = await session.get(MediaCache, key)
             if row is not None:
                 await session.delete(row)
@@ -535,7 +583,7 @@ class Repository:
         skipped rather than waited for.
         """
         claimed: list[DueReminder] = []
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             if self.engine.dialect.name == "sqlite":
                 # SQLite's driver starts a transaction only at the first write, so two
                 # claimers could read the same due rows; take the write lock first instead.
@@ -582,7 +630,7 @@ class Repository:
 
         Only a claimed row changes: a skip or a snooze pressed meanwhile is kept.
         """
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             await session.execute(
                 update(ReminderLog)
                 .where(
@@ -593,9 +641,101 @@ class Repository:
                 .values(status=status, sent_at=now if status == SENT else None)
             )
 
+    async def reminder_inputs(
+        self, due: Sequence[DueReminder], since: Mapping[int, datetime]
+    ) -> dict[int, ReminderInputs]:
+        """What composing each claimed reminder needs, for a whole batch in a few queries.
+
+        `since` is each person's local midnight: pain above 5 reported after it rests that
+        exercise today.
+        """
+        ids = sorted({item.user_id for item in due})
+        if not ids:
+            return {}
+        recent_from = min(item.local_date for item in due) - timedelta(days=2)
+        progress: dict[int, dict[str, ExerciseProgress]] = defaultdict(dict)
+        painful: dict[int, set[str | None]] = defaultdict(set)
+        days: dict[int, set[date]] = defaultdict(set)
+        async with self._sessions() as session:
+            for chunk in _chunks(ids):
+                for row in await session.scalars(
+                    select(ProgressRow).where(ProgressRow.user_id.in_(chunk))
+                ):
+                    progress[row.user_id][row.exercise_id] = _to_domain(row)
+                reports = await session.execute(
+                    select(
+                        PainReport.user_id, PainReport.exercise_id, PainReport.reported_at
+                    ).where(
+                        PainReport.user_id.in_(chunk),
+                        PainReport.reported_at >= min(since[user_id] for user_id in chunk),
+                        PainReport.pain > 5,
+                        PainReport.source != "onboarding",
+                    )
+                )
+                for user_id, exercise_id, at in reports:
+                    if at >= since[user_id]:
+                        painful[user_id].add(exercise_id)
+                # Recent finished days, and each person's latest one before them: enough to
+                # tell whether yesterday was missed by someone who had been training.
+                finished = (
+                    TrainingSession.user_id.in_(chunk),
+                    TrainingSession.status == FINISHED,
+                    TrainingSession.local_date.is_not(None),
+                )
+                recent = await session.execute(
+                    select(TrainingSession.user_id, TrainingSession.local_date)
+                    .where(*finished, TrainingSession.local_date >= recent_from)
+                    .distinct()
+                )
+                earlier = await session.execute(
+                    select(TrainingSession.user_id, func.max(TrainingSession.local_date))
+                    .where(*finished, TrainingSession.local_date < recent_from)
+                    .group_by(TrainingSession.user_id)
+                )
+                for user_id, day in [*recent, *earlier]:
+                    if day is not None:
+                        days[user_id].add(day)
+        return {
+            user_id: ReminderInputs(
+                progress=progress[user_id],
+                painful=frozenset(painful[user_id]),
+                session_days=tuple(sorted(days[user_id])),
+            )
+            for user_id in ids
+        }
+
+    async def settle_reminders(
+        self,
+        *,
+        sent: Sequence[tuple[int, date]],
+        failed: Sequence[tuple[int, date]],
+        asked: Sequence[int],
+        now: datetime,
+    ) -> None:
+        """Record how a batch of claimed reminders ended, in one transaction.
+
+        Only claimed rows change (a skip or snooze pressed meanwhile is kept); `asked` are the
+        people whose morning check went out, so their next reminder is a plain one.
+        """
+        async with self._writing() as session:
+            for status, keys in ((SENT, sent), (FAILED, failed)):
+                for chunk in _chunks(list(keys)):
+                    await session.execute(
+                        update(ReminderLog)
+                        .where(
+                            tuple_(ReminderLog.user_id, ReminderLog.local_date).in_(chunk),
+                            ReminderLog.status == CLAIMED,
+                        )
+                        .values(status=status, sent_at=now if status == SENT else None)
+                    )
+            for chunk in _chunks(sorted(set(asked))):
+                await session.execute(
+                    update(User).where(User.id.in_(chunk)).values(check_due=False)
+                )
+
     async def block(self, user_id: int, day: date | None) -> None:
         """The person blocked the bot: no more reminders until their next /start."""
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             user = await session.get(User, user_id, with_for_update=True)
             if user is None:
                 return
@@ -632,7 +772,7 @@ class Repository:
     async def _settle_day(
         self, user_id: int, day: date, *, status: str, snooze_until: datetime | None
     ) -> bool:
-        async with self._sessions.begin() as session:
+        async with self._writing() as session:
             row = await session.get(ReminderLog, (user_id, day), with_for_update=True)
             user = await session.get(User, user_id, with_for_update=True)
             if row is None or user is None or row.status not in (SENT, CLAIMED):
@@ -674,6 +814,17 @@ class DueReminder:
     level: int
     check_due: bool
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderInputs:
+    """What composing one person's reminder needs, read for a whole batch at once."""
+
+    progress: Mapping[str, ExerciseProgress]
+    # Exercises that hurt (above 5) since local midnight; None: pain not pinned on one.
+    painful: frozenset[str | None]
+    # Finished days: the last few, and the latest one before them.
+    session_days: tuple[date, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -783,28 +934,30 @@ def _due(user: User, day: date, kind: str) -> DueReminder:
 async def _existing_logs(
     session: AsyncSession, keys: Sequence[tuple[int, date]]
 ) -> set[tuple[int, date]]:
-    if not keys:
-        return set()
-    rows = await session.execute(
-        select(ReminderLog.user_id, ReminderLog.local_date).where(
-            tuple_(ReminderLog.user_id, ReminderLog.local_date).in_(keys)
+    found: set[tuple[int, date]] = set()
+    for chunk in _chunks(list(keys)):
+        rows = await session.execute(
+            select(ReminderLog.user_id, ReminderLog.local_date).where(
+                tuple_(ReminderLog.user_id, ReminderLog.local_date).in_(chunk)
+            )
         )
-    )
-    return {(user_id, day) for user_id, day in rows}
+        found.update((user_id, day) for user_id, day in rows)
+    return found
 
 
 async def _finished_days(
     session: AsyncSession, keys: Sequence[tuple[int, date]]
 ) -> set[tuple[int, date]]:
-    if not keys:
-        return set()
-    rows = await session.execute(
-        select(TrainingSession.user_id, TrainingSession.local_date).where(
-            TrainingSession.status == FINISHED,
-            tuple_(TrainingSession.user_id, TrainingSession.local_date).in_(keys),
+    found: set[tuple[int, date]] = set()
+    for chunk in _chunks(list(keys)):
+        rows = await session.execute(
+            select(TrainingSession.user_id, TrainingSession.local_date).where(
+                TrainingSession.status == FINISHED,
+                tuple_(TrainingSession.user_id, TrainingSession.local_date).in_(chunk),
+            )
         )
-    )
-    return {(user_id, day) for user_id, day in rows if day is not None}
+        found.update((user_id, day) for user_id, day in rows if day is not None)
+    return found
 
 
 async def _claim_snoozes(
@@ -869,6 +1022,11 @@ async def _reclaim_lost(
         # A retry is the day's first reminder: it asks the morning check if one is due.
         claimed.append(_due(user, row.local_date, RETRY))
     return claimed
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _as_dict(row: Any) -> dict[str, Any]:

@@ -10,9 +10,9 @@ has settled: nothing was logged at ERROR (the error handler logs every unhandled
 there), everyone in the pool and a brand-new person get an answer to /help, and the
 database is consistent.
 
-Bugs the fuzzer found are pinned by the xfail tests at the end; the fuzzer recognises them
-(KNOWN_BUGS) and keeps looking for others. `FUZZ_EXAMPLES=500 pytest tests/e2e/test_fuzz.py`
-runs longer.
+Bugs the fuzzer found are pinned by the tests at the end (strict xfails while unfixed, which
+the fuzzer recognises through KNOWN_BUGS so it keeps looking for others).
+`FUZZ_EXAMPLES=500 pytest tests/e2e/test_fuzz.py` runs longer.
 """
 
 from __future__ import annotations
@@ -107,12 +107,7 @@ def _describe(record: logging.LogRecord) -> str:
 # Failures the fuzzer found that an xfail test below pins down: recognised by exception
 # type, a piece of its message and a function on the traceback, so the fuzzer can go on
 # looking for new ones. Delete an entry once its bug is fixed (its test then XPASSes).
-KNOWN_BUGS: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "huge session id": (("OverflowError", "DBAPIError"), "", "get_session"),
-    "unicode digit": (("ValueError",), "invalid literal for int()", "button"),
-    "edit of a media message": (("BadRequest",), "There is no text in the message", "button"),
-    "double tap": (("BadRequest",), "Message is not modified", "button"),
-}
+KNOWN_BUGS: dict[str, tuple[tuple[str, ...], str, str]] = {}
 
 
 def known_bug(error: BaseException | None) -> str | None:
@@ -445,31 +440,21 @@ async def _at_pain_step(emulator: BotApiEmulator) -> tuple[Forger, ScriptedUser]
     return forger, person
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: session.button passes any integer from callback data to get_session; one "
-    "beyond the id column's range raises (SQLite OverflowError above 2**63-1, PostgreSQL "
-    "DBAPIError/DataError above 2**31-1) instead of being a stale button",
-)
+# Beyond SQLite's 64-bit integers; beyond PostgreSQL's INTEGER only; no row's id at all.
+@pytest.mark.parametrize("session_id", [2**63, 2**31, 0, -(2**63) - 1])
 async def test_session_button_with_a_huge_session_id(
-    emulator: BotApiEmulator, bot: Application, problems: _Collect
+    emulator: BotApiEmulator, bot: Application, problems: _Collect, session_id: int
 ) -> None:
     forger = Forger(emulator)
     person = forger.person(52_002, "Curious")
     await person.send_text("/start")
     await person.wait_for_message("quick safety check")
-    await _press(forger, person, "se:ready:9223372036854775808.0.0")
+    await _press(forger, person, f"se:ready:{session_id}.0.0")
     await settle(emulator, bot)
     assert _errors(problems) == []
     assert person.callback_answers == [texts.STALE_SESSION_BUTTON]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: onboarding.answer_button and reports.button test a pain value with "
-    "str.isdigit(), which is true for '²' (and other non-decimal digits), then int('²') "
-    "raises ValueError",
-)
 @pytest.mark.parametrize("flow", ["onboarding", "report"])
 async def test_pain_button_with_a_superscript_digit(
     emulator: BotApiEmulator, bot: Application, problems: _Collect, flow: str
@@ -490,15 +475,9 @@ async def test_pain_button_with_a_superscript_digit(
     await everyone_answered([person])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: privacy.button (and reminders.button for rm:time) edits the pressed "
-    "message's text without checking it is a text message; data forged onto an exercise "
-    "card (a photo or animation) makes Telegram answer 400 'there is no text in the "
-    "message to edit'",
-)
+@pytest.mark.parametrize("data", ["pv:del:no", "rm:time:0800"])
 async def test_privacy_button_forged_onto_an_exercise_card(
-    emulator: BotApiEmulator, bot: Application, problems: _Collect
+    emulator: BotApiEmulator, bot: Application, problems: _Collect, data: str
 ) -> None:
     forger = Forger(emulator)
     person = forger.person(52_004, "Busy")
@@ -506,18 +485,14 @@ async def test_privacy_button_forged_onto_an_exercise_card(
     await person.press(texts.START_SESSION)
     card = await person.wait_for_message(" of ", timeout=20)
     assert card.kind != "text"
-    await _press(forger, person, "pv:del:no", message_id=card.message_id)
+    await _press(forger, person, data, message_id=card.message_id)
     await settle(emulator, bot)
     assert _errors(problems) == []
+    # The card is left as it was, buttons and all.
+    shown = next(m for m in person.transcript if m.message_id == card.message_id)
+    assert (shown.caption, shown.buttons) == (card.caption, card.buttons)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a double tap on a button whose handler edits the question to show the "
-    "answer (onboarding pain 8-10, /remind times, /delete's 'No, keep it') edits it twice "
-    "with the same text; Telegram answers 400 'message is not modified', the error handler "
-    "logs it and the person is told something went wrong",
-)
 @pytest.mark.parametrize("button", ["pain 8", "remind 08:00", "keep my data"])
 async def test_double_tap(
     emulator: BotApiEmulator, bot: Application, problems: _Collect, button: str
@@ -540,26 +515,36 @@ async def test_double_tap(
     await _press(forger, person, data, times=2)
     await settle(emulator, bot)
     assert _errors(problems) == []
-    assert texts.SOMETHING_WENT_WRONG not in [m.text for m in person.transcript]
+    shown = [m.text for m in person.transcript]
+    assert texts.SOMETHING_WENT_WRONG not in shown
+    # The second tap is recognised as one and ignored: the answer comes once.
+    answer = {
+        "pain 8": texts.PAIN_TOO_HIGH_TODAY,
+        "remind 08:00": "every day at 08:00",
+        "keep my data": texts.DELETE_CANCELLED,
+    }[button]
+    assert len([text for text in shown if text and answer in text]) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: for a button on a message too old for Telegram to include (date 0, no "
-    "text), handlers edit the question to texts.chose(message.text or '', label), which "
-    "replaces the whole question with '→ ' (the label is empty too: there is no markup)",
-)
+@pytest.mark.parametrize("flow", ["remind", "onboarding"])
 async def test_button_on_a_message_too_old_to_show_keeps_the_question(
-    emulator: BotApiEmulator, bot: Application, problems: _Collect
+    emulator: BotApiEmulator, bot: Application, problems: _Collect, flow: str
 ) -> None:
-    forger = Forger(emulator)
-    person = forger.person(52_006, "Later")
-    await onboard(person)
-    await person.send_text("/remind")
-    question = await person.wait_for_message(predicate=_with_button("08:00"))
-    await _press(forger, person, "rm:time:0800", old=True)
-    await person.wait_for_message("every day at 08:00")
+    if flow == "remind":
+        forger = Forger(emulator)
+        person = forger.person(52_006, "Later")
+        await onboard(person)
+        await person.send_text("/remind")
+        question = await person.wait_for_message(predicate=_with_button("08:00"))
+        data, answer = "rm:time:0800", "every day at 08:00"
+    else:
+        forger, person = await _at_pain_step(emulator)
+        question = next(m for m in person.transcript if m.text == texts.PAIN_QUESTION)
+        data, answer = "ob:pain:3", texts.PAIN_NOTED.format(pain=3)
+    await _press(forger, person, data, old=True)
+    await person.wait_for_message(answer)
     await settle(emulator, bot)
     assert _errors(problems) == []
+    # The press counts; the question, which the press did not show, stays as it was.
     shown = next(m for m in person.transcript if m.message_id == question.message_id)
-    assert question.text in shown.text
+    assert shown.text == question.text

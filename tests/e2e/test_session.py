@@ -59,6 +59,7 @@ async def test_whole_session_with_countdowns(emulator: BotApiEmulator, bot, data
     intro = await user.wait_for_message("Today's session")
     assert "4 exercises" in intro.text
     names = []
+    counted = []
     for position, exercise_id in enumerate(LEVEL_1, start=1):
         card = await user.wait_for_message(f"{position} of 4")
         names.append(card.text.split("·")[1].split("\n")[0].strip())
@@ -68,10 +69,16 @@ async def test_whole_session_with_countdowns(emulator: BotApiEmulator, bot, data
         final = next(m for m in user.transcript if m.message_id == countdown.message_id)
         shown = [countdown.text, *final.edits]
         hold_s = 15 if exercise_id in ("cat", "cow") else 30
-        expected = [f"Hold… {s} s" for s in range(hold_s, 0, -5)] + ["Release. Well done."]
-        assert shown == expected
+        steps = [f"Hold… {s} s" for s in range(hold_s, 0, -5)]
+        # The countdown starts at the target and ends with Release; a step edit that comes late
+        # on a busy machine is dropped rather than shown out of time, so steps may be missing.
+        assert shown[0] == steps[0] and shown[-1] == "Release. Well done."
+        assert shown[1:-1] == [step for step in steps[1:] if step in shown[1:-1]]
+        counted.append(len(shown) - 2 == len(steps) - 1)
         await user.press(texts.DONE)
     summary = await user.wait_for_message("Session complete")
+    # On an idle machine every step is shown; allow one hold to lose a step to a busy moment.
+    assert counted.count(True) >= 3
     assert "Done: 4 of 4" in summary.text and "Streak: 1 day (best 1)" in summary.text
     assert "tomorrow at 07:30" in summary.text
     # Telegram rejects an edit with unchanged text; the bot never tried one.
@@ -82,6 +89,38 @@ async def test_whole_session_with_countdowns(emulator: BotApiEmulator, bot, data
     days = await repo.session_days(701)
     await repo.close()
     assert state is None and len(days) == 1
+
+
+async def test_slow_countdown_edits_never_lengthen_the_hold(emulator: BotApiEmulator, bot) -> None:
+    user = emulator.user(user_id=703)
+    await onboard(user)
+    # Every countdown edit takes Telegram 2 s to answer: twenty steps of the hold (0.1 s
+    # each at this test's time scale) pass while one edit is in flight.
+    emulator.inject_fault("slow", method="editMessageText", chat_id=703, count=10**6, delay=2.0)
+    await user.press(texts.START_SESSION)
+    await user.wait_for_message("1 of 4")
+    await user.press(texts.READY)
+    countdown = await user.wait_for_message("Hold…")
+    await user.wait_for_message("How did", timeout=15)
+    edits = [
+        r
+        for r in emulator.requests_for("editMessageText", chat_id=703)
+        if r.params.get("message_id") == countdown.message_id
+    ]
+    shown = next(
+        m
+        for m in emulator.requests_for("sendMessage", chat_id=703)
+        if m.result and m.result.get("message_id") == countdown.message_id
+    )
+    release = edits[-1]
+    assert release.params["text"] == "Release. Well done."
+    # The cat's 15 s hold is 0.3 s here. Counting down step by step behind slow edits made
+    # it last two edits (over 4 s); now it ends on time, and the Release waits only for the
+    # one edit already in flight (2 s).
+    assert release.timestamp - shown.timestamp < 3.3
+    # No edit overtakes another: what the person sees counts down.
+    seconds = [int(r.params["text"].split()[1]) for r in edits[:-1]]
+    assert seconds == sorted(seconds, reverse=True) and len(set(seconds)) == len(seconds)
 
 
 async def test_sides_done_grows_and_pain_cuts(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from bot.clock import FakeClock
 from bot.domain.progression import Answer, ExerciseProgress
+from bot.storage.models import ReminderLog, User
 from bot.storage.repository import CLAIM_LEASE, DueReminder, Repository
 
 BERLIN = "Europe/Berlin"
@@ -730,3 +732,149 @@ async def test_add_pain_report_rejects_out_of_range(
     await settle(repository, 1, clock.now())
     with pytest.raises(ValueError):
         await repository.add_pain_report(1, 11, clock.now(), "reminder")
+
+
+# --- Batches: the reads a claim's reminders need, and one write for how they ended --------
+
+
+async def test_reminder_inputs_read_each_persons_own_data_for_a_batch(
+    repository: Repository, clock: FakeClock
+) -> None:
+    for user_id in (1, 2, 3):
+        await settle(repository, user_id, clock.now())
+    midnight = utc(2026, 11, 27, 23, 0)  # Saturday 00:00 in Berlin
+    await repository.add_pain_report(1, 7, midnight, "reminder", exercise_id="cow")
+    await repository.add_pain_report(1, 9, midnight - timedelta(minutes=1), "reminder")
+    await repository.add_pain_report(2, 8, midnight + timedelta(hours=1), "reminder")
+    await repository.add_pain_report(
+        3, 5, midnight + timedelta(hours=1), "reminder", exercise_id="cat"
+    )
+    # Person 1 trained the day before yesterday and long ago, person 2 yesterday.
+    for user_id, day in ((1, date(2026, 11, 26)), (1, date(2026, 10, 1)), (2, date(2026, 11, 27))):
+        assert await report_done(repository, user_id, day, clock.now())
+    await repository.save_progress(
+        1, {"cat": ExerciseProgress("cat", 25, pain_free_streak=2)}, {"cat": 15}, clock.now()
+    )
+    due = await claim(repository, SATURDAY_DUE)
+    inputs = await repository.reminder_inputs(due, {d.user_id: midnight for d in due})
+    assert set(inputs) == {1, 2, 3}
+    assert inputs[1].progress == {"cat": ExerciseProgress("cat", 25, pain_free_streak=2)}
+    # Pain above 5 since the person's midnight only; pain not pinned on an exercise is None.
+    assert inputs[1].painful == {"cow"}
+    assert inputs[2].painful == {None}
+    assert inputs[3].painful == frozenset()
+    assert inputs[1].session_days == (date(2026, 10, 1), date(2026, 11, 26))
+    assert inputs[2].session_days == (date(2026, 11, 27),)
+    assert inputs[3].session_days == () and inputs[3].progress == {}
+
+
+async def test_settle_reminders_marks_a_batch_and_keeps_what_was_pressed_meanwhile(
+    repository: Repository, clock: FakeClock
+) -> None:
+    for user_id in (1, 2, 3, 4):
+        await settle(repository, user_id, clock.now())
+    await repository.update_user(4, check_due=True)
+    due = await claim(repository, SATURDAY_DUE)
+    assert len(due) == 4
+    # Person 3 pressed "Skip today" on a reminder before the batch was recorded.
+    assert await repository.skip_day(3, SATURDAY)
+    await repository.settle_reminders(
+        sent=[(1, SATURDAY), (3, SATURDAY), (4, SATURDAY)],
+        failed=[(2, SATURDAY)],
+        asked=[4],
+        now=SATURDAY_DUE,
+    )
+    assert [await status(repository, u, SATURDAY) for u in (1, 2, 3, 4)] == [
+        "sent",
+        "failed",
+        "skipped",
+        "sent",
+    ]
+    row = await repository.reminder_of(1, SATURDAY)
+    assert row is not None and row.sent_at == SATURDAY_DUE
+    user = await repository.get_user(4)
+    assert user is not None and not user.check_due
+
+
+async def test_a_claim_larger_than_one_in_list_is_handled_in_chunks(
+    repository: Repository, clock: FakeClock
+) -> None:
+    # PostgreSQL refused 8,000 (user, day) pairs in one IN list; 1,200 spans three chunks.
+    now = clock.now()
+    people = range(1, 1201)
+    async with repository.engine.begin() as connection:
+        await connection.execute(
+            insert(User),
+            [
+                {
+                    "id": person,
+                    "chat_id": person,
+                    "created_at": now,
+                    "onboarding_step": "done",
+                    "timezone": BERLIN,
+                    "reminder_time": time(7, 30),
+                    "next_reminder_at": SATURDAY_DUE,
+                }
+                for person in people
+            ],
+        )
+        # The even half had Saturday's reminder already (their time was changed since).
+        await connection.execute(
+            insert(ReminderLog),
+            [
+                {
+                    "user_id": person,
+                    "local_date": SATURDAY,
+                    "due_at": SATURDAY_DUE,
+                    "status": "sent",
+                    "claimed_at": SATURDAY_DUE,
+                    "snoozes": 0,
+                }
+                for person in people
+                if person % 2 == 0
+            ],
+        )
+    due = await repository.claim_due(SATURDAY_DUE, grace=GRACE, limit=5000)
+    assert sorted(d.user_id for d in due) == [p for p in people if p % 2 == 1]
+    await repository.settle_reminders(
+        sent=[(d.user_id, d.local_date) for d in due], failed=[], asked=[], now=SATURDAY_DUE
+    )
+    assert {(await repository.reminder_of(p, SATURDAY)).status for p in (1, 599, 1199)} == {"sent"}
+    inputs = await repository.reminder_inputs(due, {d.user_id: SATURDAY_DUE for d in due})
+    assert len(inputs) == 600
+
+
+# --- One read per typed message -------------------------------------------------------------
+
+
+async def test_chat_state_reads_the_person_and_their_active_session_together(
+    repository: Repository, clock: FakeClock
+) -> None:
+    assert await repository.chat_state(1) == (None, None)
+    await settle(repository, 1, clock.now())
+    user, state = await repository.chat_state(1)
+    assert user is not None and user.id == 1 and state is None
+    old = await repository.start_session(1, [("cat", 15)], clock.now())
+    await repository.close_session(old.id, "finished", clock.now(), date(2026, 11, 27))
+    newer = await repository.start_session(1, [("cow", 15), ("cat", 15)], clock.now())
+    user, state = await repository.chat_state(1)
+    assert user is not None and user.timezone == BERLIN
+    assert state == newer and state.exercise_id == "cow"
+
+
+async def test_set_report_step_writes_only_the_report_fields(
+    repository: Repository, clock: FakeClock
+) -> None:
+    await settle(repository, 1, clock.now())
+    await repository.set_report_step(1, "hurts_pain")
+    await repository.set_report_step(1, "hurts_which", 7)
+    user = await repository.get_user(1)
+    assert user is not None
+    assert (user.report_step, user.report_pain, user.next_reminder_at) == (
+        "hurts_which",
+        7,
+        SATURDAY_DUE,
+    )
+    await repository.set_report_step(1, None)
+    user = await repository.get_user(1)
+    assert user is not None and (user.report_step, user.report_pain) == (None, None)

@@ -1,8 +1,8 @@
 """B2b: reminder fan-out with Telegram's limits on, while someone is chatting.
 
-The bot runs as in production: PTB's AIORateLimiter (30 requests/s with a chat id) and
-REMINDERS_PER_SECOND at its default of 25, which the bot chooses below 30 on purpose so that
-replies to people who are chatting never queue behind a broadcast. More people are due than
+The bot runs as in production: its rate limiter (PTB's AIORateLimiter, 30 requests/s with a
+chat id, underneath) and REMINDERS_PER_SECOND at its default (28), just under 30 so that
+replies to people who are chatting still get through. More people are due than
 can be reminded in the window. Once the first reminder arrives, a scripted user sends /help
 every 0.5 s; each reply's delay is measured from the moment the user sent the command.
 """
@@ -16,15 +16,16 @@ from datetime import UTC, datetime
 from bench.b2_fanout import label
 from bench.database import fresh_database, minute_floor, seed_users
 from bench.options import Options, say
-from bench.report import DESIGN, Figure, busiest_window, check, logged, percentile
+from bench.report import Figure, busiest_window, check, logged, percentile
 from bench.world import BotProcess, CpuMeter, World
 from bot import texts
+from bot.config import Settings
 
 NAME = "B2b"
 FIRST_ID = 2_000_000
 CHATTY_ID = 1_999_999
 TARGET_RATE = 28
-DESIGN_RATE = 25
+DESIGN_RATE = Settings.model_fields["reminders_per_second"].default
 TARGET_REPLY_P95 = 2.0
 HELP_EVERY = 0.5
 # The first tick runs one REMINDER_TICK_SECONDS (20 s) after start-up.
@@ -73,13 +74,7 @@ async def run(options: Options) -> list[Figure]:
             f">= {TARGET_RATE}/s",
             check(rate >= TARGET_RATE),
         ),
-        Figure(
-            NAME,
-            "reminders/s vs the bot's own pacing",
-            f"{rate:.1f}/s",
-            f"~{DESIGN_RATE}/s (REMINDERS_PER_SECOND)",
-            DESIGN if rate >= 0.85 * DESIGN_RATE else check(False),
-        ),
+        Figure(NAME, "the bot's own pacing (REMINDERS_PER_SECOND)", f"{DESIGN_RATE:g}/s"),
         Figure(
             NAME,
             "/help reply delay during the broadcast",

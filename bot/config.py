@@ -22,7 +22,7 @@ SETTING_HELP: dict[str, str] = {
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "REMINDER_TICK_SECONDS": "seconds between checks for due reminders, e.g. 20",
     "REMINDER_GRACE_MINUTES": "minutes a late reminder is still worth sending, e.g. 120",
-    "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 25 (Telegram allows ~30)",
+    "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 28 (Telegram allows ~30)",
     "RENDER_WORKERS": "processes that draw pictures and PDFs, e.g. 2",
     "REMINDER_CLAIM_LEASE_SECONDS": "seconds before a reminder lost in a crash is resent, e.g. 300",
     "WEBHOOK_LISTEN": "the address the webhook server binds, e.g. 0.0.0.0",
@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     # After downtime, reminders this late are still sent; older ones are logged as missed.
     reminder_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
     # Below Telegram's ~30 messages/s, leaving room for replies to people who are chatting.
-    reminders_per_second: float = Field(default=25, gt=0, le=10_000)
+    reminders_per_second: float = Field(default=28, gt=0, le=10_000)
     # Drawing runs in worker processes, so a PDF never holds up anyone's reply.
     render_workers: int = Field(default=2, ge=1, le=16)
     # A reminder claimed by a process that died before sending it is sent again after this.

@@ -51,8 +51,11 @@ JOB_NAME = "reminders"
 TICK_LOCK = "reminder_tick_lock"
 # Most reminders claimed at once, whatever the rate.
 CLAIM_SIZE = 500
-# Most sends in flight at once: enough to keep HTTP busy, far below the connection pools.
-IN_FLIGHT = 32
+# Most sends in flight at once: enough for 30/s at half a second per request, well below
+# the connection pools (httpcore walks every open connection on each request).
+IN_FLIGHT = 16
+# How far sending may fall behind its pace and still catch up, in seconds.
+MAX_LAG = 0.1
 # How one send ended, besides the log statuses.
 ASKED, BLOCKED = "asked", "blocked"
 
@@ -200,8 +203,8 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     someone who is chatting never queues behind a broadcast.
     """
     lock: asyncio.Lock = context.bot_data.setdefault(TICK_LOCK, asyncio.Lock())
-    if lock.locked():
-        return  # the start-up tick and the repeating one never run side by side
+    # Ticks never run side by side. A tick still busy with a broadcast works until the next
+    # one is due, which waits here and takes over: a long broadcast never pauses.
     async with lock:
         await _claim_and_send(context)
 
@@ -218,8 +221,8 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
     claim_size = min(CLAIM_SIZE, max(1, int(rate)))
     loop = asyncio.get_running_loop()
     interval = settings.reminder_tick_seconds
-    # Stop just before the next tick is due (it would be skipped with a warning otherwise).
-    deadline = loop.time() + interval - min(0.5, interval * 0.1)
+    # Work until the next tick is due; it waits for this one and goes on.
+    deadline = loop.time() + interval
     slot = loop.time()
     gate = asyncio.Semaphore(IN_FLIGHT)
     # Stop claiming once the bot is shutting down: what is claimed gets sent, nothing more.
@@ -233,8 +236,10 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         sends = []
         for due in claimed:
-            # Pacing, not waiting on anyone: this runs in the job, never in a handler.
-            slot = max(slot, loop.time())
+            # Pacing, not waiting on anyone: this runs in the job, never in a handler. A
+            # claim's few milliseconds are caught up; a longer stall is not made up in a burst.
+            if loop.time() - slot > MAX_LAG:
+                slot = loop.time()
             if slot > loop.time():
                 await asyncio.sleep(slot - loop.time())
             await gate.acquire()
@@ -462,6 +467,7 @@ def schedule(application, interval: float) -> None:
         interval=interval,
         first=interval,
         name=JOB_NAME,
-        # A tick that overruns is not doubled up; a missed one just runs at the next.
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        # A tick still running when the next is due hands over to it (see `tick`); missed
+        # ones are not made up.
+        job_kwargs={"max_instances": 2, "coalesce": True, "misfire_grace_time": None},
     )

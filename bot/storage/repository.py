@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, inspect, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, inspect, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -210,18 +210,7 @@ class Repository:
     async def chat_state(self, user_id: int) -> tuple[User | None, SessionState | None]:
         """The person and their active session, in one query (each typed message needs both)."""
         async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(User, TrainingSession)
-                    .outerjoin(
-                        TrainingSession,
-                        and_(TrainingSession.user_id == User.id, TrainingSession.status == ACTIVE),
-                    )
-                    .where(User.id == user_id)
-                    .order_by(TrainingSession.id.desc())
-                    .limit(1)
-                )
-            ).first()
+            row = (await session.execute(_CHAT_STATE, {"user_id": user_id})).first()
             if row is None:
                 return None, None
             user, active = row
@@ -233,7 +222,7 @@ class Repository:
         """Where a report outside a session stands: one plain UPDATE."""
         async with self._writing() as session:
             await session.execute(
-                update(User).where(User.id == user_id).values(report_step=step, report_pain=pain)
+                _SET_REPORT_STEP, {"user_id": user_id, "step": step, "pain": pain}
             )
 
     async def get_session(self, session_id: int) -> SessionState | None:
@@ -790,6 +779,25 @@ STOPPED = "stopped"
 # A session's kind: led by the bot, or done alone and reported.
 GUIDED = "guided"
 REPORTED = "reported"
+
+# The two statements behind every typed message, built once: building a statement and its
+# cache key costs more CPU than SQLite takes to run it.
+_CHAT_STATE = (
+    select(User, TrainingSession)
+    .outerjoin(
+        TrainingSession,
+        and_(TrainingSession.user_id == User.id, TrainingSession.status == ACTIVE),
+    )
+    .where(User.id == bindparam("user_id"))
+    .order_by(TrainingSession.id.desc())
+    .limit(1)
+)
+_SET_REPORT_STEP = (
+    update(User.__table__)
+    .where(User.__table__.c.id == bindparam("user_id"))
+    .values(report_step=bindparam("step"), report_pain=bindparam("pain"))
+)
+
 
 # Reminder log statuses beyond the claim outcomes.
 CLAIMED = Outcome.SEND.value

@@ -397,6 +397,10 @@ SNOOZE = "⏰ Snooze 30 min"
 SKIP_TODAY = "Skip today"
 
 SNOOZED = "OK, I'll remind you again {when}."
+SNOOZE_PAST_MIDNIGHT = (
+    "It's nearly midnight, so I won't bring today's reminder back. Rest well; "
+    "the next one comes {when}."
+)
 SKIPPED_TODAY = "Rest day noted. See you {when}."
 OLD_REMINDER = "That reminder is from another day."
 REMINDER_SETTLED = "Today is already taken care of."

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, fil
 from bot import texts
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday
 from bot.domain.routine import RoutineItem, estimated_minutes
+from bot.domain.schedule import reminder_day
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, zone
 from bot.handlers import callback_data as cd
@@ -433,6 +434,14 @@ async def _snooze(
     svc = services(context)
     now = svc.clock.now()
     until = now + SNOOZE
+    if reminder_day(until, user.timezone or "UTC") != day:
+        # Half an hour from now is tomorrow: today's session could no longer count for
+        # today, so nothing comes back; the next daily reminder comes at its time.
+        await svc.repository.mark_reminder(user.id, day, SENT, now)
+        await query.answer()
+        when = await _next_text(svc, user)
+        await context.bot.send_message(chat_id, texts.SNOOZE_PAST_MIDNIGHT.format(when=when))
+        return
     if await svc.repository.finished_on(user.id, day) or not await svc.repository.snooze(
         user.id, day, until
     ):

@@ -996,6 +996,8 @@ async def _claim_snoozes(
         )
         if row is None or row.status not in (SENT, CLAIMED) or now - until > grace:
             continue
+        if reminder_day(until, user.timezone or "UTC") != row.local_date:
+            continue  # it would come back on the next local day, when that day is over
         if await _finished_days(session, [(user.id, row.local_date)]):
             continue
         row.snoozes += 1

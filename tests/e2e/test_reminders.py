@@ -217,6 +217,25 @@ async def test_snooze_and_skip(emulator: BotApiEmulator, bot, clock: FakeClock) 
     assert user.callback_answers[-1] == texts.OLD_REMINDER
 
 
+async def test_snooze_that_would_come_back_after_midnight_is_declined(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=812)
+    await onboard(user, zone="Berlin", at="23:45")  # 22:45 UTC
+    clock.set(datetime(2026, 11, 27, 22, 46, tzinfo=UTC))
+    first = await user.wait_for_message("Time for your back routine")
+    await user.press(texts.SNOOZE, message_id=first.message_id)
+    declined = await user.wait_for_message("nearly midnight")
+    assert "tomorrow at 23:45" in declined.text
+    # Nothing comes back at 00:16, with buttons that would belong to a day that is over.
+    clock.advance(timedelta(minutes=31))
+    await _nothing_more(user, 1)
+    async with _repo(database_url) as repo:
+        assert [r.status for r in await repo.reminder_log(812)] == ["sent"]
+        person = await repo.get_user(812)
+        assert person is not None and person.snooze_until is None
+
+
 async def test_pause_and_resume(emulator: BotApiEmulator, bot, clock: FakeClock) -> None:
     user = emulator.user(user_id=806)
     await _one_minute_ahead(user, clock)

@@ -878,3 +878,16 @@ async def test_set_report_step_writes_only_the_report_fields(
     await repository.set_report_step(1, None)
     user = await repository.get_user(1)
     assert user is not None and (user.report_step, user.report_pain) == (None, None)
+
+
+async def test_a_snooze_that_ends_on_the_next_local_day_is_not_sent(
+    repository: Repository, clock: FakeClock
+) -> None:
+    # A snooze stored before the handler refused ones past midnight is dropped at claim time.
+    await settle(repository, 1, clock.now(), at=time(23, 50))  # 22:50 UTC
+    due_at = utc(2026, 11, 27, 22, 50)
+    assert [d.user_id for d in await claim(repository, due_at)] == [1]
+    assert await repository.snooze(1, date(2026, 11, 27), due_at + timedelta(minutes=30))
+    assert await claim(repository, due_at + timedelta(minutes=31)) == []
+    user = await repository.get_user(1)
+    assert user is not None and user.snooze_until is None

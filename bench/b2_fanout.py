@@ -106,7 +106,7 @@ def describe(size: int, sends: list[float], finished: BotRun, cpu: CpuUse) -> li
     others = {k: v for k, v in repository.items() if k != "claim_due" and v[0]}
     other_calls = sum(calls for calls, _ in others.values())
     other_seconds = sum(seconds for _, seconds in others.values())
-    per_send = ", ".join(f"{k} {v[0] / len(sends):.1f}" for k, v in sorted(others.items()))
+    per_send = ", ".join(f"{k} {v[0] / len(sends):.3g}" for k, v in sorted(others.items()))
     figures = [
         Figure(
             NAME,
@@ -125,7 +125,8 @@ def describe(size: int, sends: list[float], finished: BotRun, cpu: CpuUse) -> li
         Figure(
             NAME,
             f"{name}: other DB calls",
-            f"{other_calls / len(sends):.1f}/reminder ({per_send}),"
+            f"{other_calls / len(sends):.3g}/reminder ({per_send}),"
+            f" {other_seconds / len(sends) * 1000:.2f} ms/reminder,"
             f" mean {other_seconds / max(other_calls, 1) * 1000:.1f} ms wall each",
         ),
         Figure(

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.progression import Answer, PainBand, pain_band
+from bot.domain.progression import (
+    Answer,
+    Change,
+    ExerciseProgress,
+    PainBand,
+    apply_answers,
+    end_session,
+    pain_band,
+)
+from catalog.model import Catalog
 
 # A snoozed reminder comes back after this long.
 SNOOZE = timedelta(minutes=30)
@@ -113,3 +122,66 @@ def eased_answers(
     if exercise_id is not None and exercise_id in routine:
         return {exercise_id: Answer.hurts(pain)}
     return {exercise: Answer.hurts(pain) for exercise in routine}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    """What a report outside a session does to progression, ready to be saved and told."""
+
+    answers: Mapping[str, Answer]
+    # Only the exercises whose progress changed, and each one's starting hold.
+    changed: Mapping[str, ExerciseProgress]
+    start_holds: Mapping[str, int]
+    changes: tuple[Change, ...]
+    # Exercises that rested for a while and are back in the routine.
+    returned: tuple[str, ...]
+
+
+def report_done(
+    catalog: Catalog,
+    routine: Sequence[str],
+    progress: Mapping[str, ExerciseProgress],
+    how: HowItWent,
+    *,
+    pain: int | None = None,
+    exercise_id: str | None = None,
+    grow: bool = True,
+) -> ReportResult:
+    """Today's routine done alone: progression moves as a finished session's would."""
+    answers = reported_answers(routine, how, pain=pain, exercise_id=exercise_id)
+    after, changes = apply_answers(catalog, progress, answers, grow=grow)
+    ended = end_session(catalog, after, answers)
+    return _result(catalog, progress, ended.progress_by_id, answers, changes, ended.returned)
+
+
+def report_pain(
+    catalog: Catalog,
+    routine: Sequence[str],
+    progress: Mapping[str, ExerciseProgress],
+    pain: int,
+    exercise_id: str | None = None,
+    *,
+    grow: bool = True,
+) -> ReportResult:
+    """Pain reported outside a session: tomorrow's holds ease by the session's rules."""
+    answers = eased_answers(routine, pain, exercise_id)
+    after, changes = apply_answers(catalog, progress, answers, grow=grow)
+    return _result(catalog, progress, after, answers, changes, ())
+
+
+def _result(
+    catalog: Catalog,
+    before: Mapping[str, ExerciseProgress],
+    after: Mapping[str, ExerciseProgress],
+    answers: Mapping[str, Answer],
+    changes: Sequence[Change],
+    returned: Sequence[str],
+) -> ReportResult:
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    return ReportResult(
+        answers=answers,
+        changed=changed,
+        start_holds={k: catalog.get(k).hold.start for k in changed},
+        changes=tuple(changes),
+        returned=tuple(returned),
+    )

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import texts
-from bot.domain.progression import Answer, apply_answers, end_session
-from bot.domain.reminders import (
-    HowItWent,
-    Morning,
-    eased_answers,
-    morning_check,
-    reported_answers,
-)
+from bot.domain.reminders import HowItWent, Morning, morning_check, report_done, report_pain
 from bot.domain.replies import Reply, parse_pain, parse_reply
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak
@@ -185,21 +176,21 @@ async def _ease(
     # Today's routine as it was before this report rests the exercise that hurt.
     routine = [item.exercise.id for item in await todays_routine(svc, user)]
     await svc.repository.add_pain_report(user.id, pain, now, "reminder", exercise_id=exercise_id)
-    lines = await _apply(svc, user, eased_answers(routine, pain, exercise_id))
+    lines = await _apply(svc, user, routine, pain, exercise_id)
     await svc.repository.update_user(user.id, report_step=None, report_pain=None, check_due=True)
     body = "\n".join(lines) if lines else texts.PAIN_NO_CHANGE
     await context.bot.send_message(chat_id, texts.PAIN_REPORTED.format(pain=pain) + "\n" + body)
 
 
-async def _apply(svc: Services, user: User, answers: Mapping[str, Answer]) -> list[str]:
-    """Apply answers to saved progress; the change lines worth telling."""
+async def _apply(
+    svc: Services, user: User, routine: list[str], pain: int, exercise_id: str | None
+) -> list[str]:
+    """Ease saved progress after pain; the change lines worth telling."""
     progress = await svc.repository.load_progress(user.id)
     steady = user.steady_on == today(svc, user)
-    updated, changes = apply_answers(svc.catalog, progress, answers, grow=not steady)
-    changed = {k: v for k, v in updated.items() if progress.get(k) != v}
-    starts = {k: svc.catalog.get(k).hold.start for k in changed}
-    await svc.repository.save_progress(user.id, changed, starts, svc.clock.now())
-    return [change_line(svc, change) for change in changes]
+    result = report_pain(svc.catalog, routine, progress, pain, exercise_id, grow=not steady)
+    await svc.repository.save_progress(user.id, result.changed, result.start_holds, svc.clock.now())
+    return [change_line(svc, change) for change in result.changes]
 
 
 async def _count_done(
@@ -216,21 +207,23 @@ async def _count_done(
     now = svc.clock.now()
     day = today(svc, user)
     routine = await todays_routine(svc, user)
-    ids = [item.exercise.id for item in routine]
-    answers = reported_answers(ids, how, pain=pain, exercise_id=exercise_id)
     progress = await svc.repository.load_progress(user.id)
-    after, changes = apply_answers(svc.catalog, progress, answers, grow=user.steady_on != day)
-    lines = [change_line(svc, change) for change in changes]
-    ended = end_session(svc.catalog, after, answers)
-    changed = {k: v for k, v in ended.progress_by_id.items() if progress.get(k) != v}
-    starts = {k: svc.catalog.get(k).hold.start for k in changed}
+    result = report_done(
+        svc.catalog,
+        [item.exercise.id for item in routine],
+        progress,
+        how,
+        pain=pain,
+        exercise_id=exercise_id,
+        grow=user.steady_on != day,
+    )
     counted = await svc.repository.record_reported_session(
         user.id,
         day,
         [(item.exercise.id, item.target_hold) for item in routine],
-        answers,
-        changed,
-        starts,
+        result.answers,
+        result.changed,
+        result.start_holds,
         now,
     )
     hurt = how is HowItWent.HURT
@@ -244,7 +237,8 @@ async def _count_done(
     if not counted:
         await context.bot.send_message(chat_id, texts.ALREADY_COUNTED)
         return
-    lines += [texts.RETURNED.format(name=svc.catalog.get(k).name) for k in ended.returned]
+    lines = [change_line(svc, change) for change in result.changes]
+    lines += [texts.RETURNED.format(name=svc.catalog.get(k).name) for k in result.returned]
     streak = compute_streak(await svc.repository.session_days(user.id), day)
     template = texts.REPORT_COUNTED_SOME if how is HowItWent.SOME else texts.REPORT_COUNTED
     text = template.format(streak=texts.streak(streak.current, streak.best))

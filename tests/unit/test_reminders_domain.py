@@ -28,6 +28,8 @@ from bot.domain.reminders import (
     missed_yesterday,
     morning_check,
     outcome,
+    report_done,
+    report_pain,
     reported_answers,
 )
 from bot.domain.timezones import zone
@@ -413,3 +415,71 @@ def test_local_when_uses_the_local_date_west_of_utc() -> None:
 def test_local_when_snooze_past_local_midnight_is_tomorrow() -> None:
     now = utc(2026, 11, 27, 22, 45)  # 23:45 in Berlin
     assert local_when(now + SNOOZE, BERLIN, now) == "tomorrow at 00:15"
+
+
+# --- report_done / report_pain: what a report outside a session does -----------------------
+
+
+def _progress(routine: list[str], hold: int = 15) -> dict[str, ExerciseProgress]:
+    """Each exercise at `hold` seconds, within its own range."""
+    return {
+        e: ExerciseProgress(
+            e, min(max(hold, CATALOG.get(e).hold.start), CATALOG.get(e).hold.ceiling)
+        )
+        for e in routine
+    }
+
+
+WORK_UP = ["partial_cobra", "bird_dog_arm"]  # holds that grow ("work up to 30 seconds")
+
+
+def test_report_done_all_grows_each_hold_and_lists_only_what_changed() -> None:
+    progress = _progress(WORK_UP)
+    result = report_done(CATALOG, WORK_UP, progress, HowItWent.ALL)
+    assert set(result.changed) == set(WORK_UP)
+    assert all(result.changed[e].target_hold == progress[e].target_hold + 5 for e in WORK_UP)
+    assert result.start_holds == {e: 10 for e in WORK_UP}
+    assert [(c.exercise_id, c.kind) for c in result.changes] == [
+        (e, ChangeKind.GREW) for e in WORK_UP
+    ]
+
+
+def test_report_done_on_a_steady_day_grows_nothing() -> None:
+    progress = _progress(WORK_UP)
+    result = report_done(CATALOG, WORK_UP, progress, HowItWent.ALL, grow=False)
+    assert all(p.target_hold == progress[e].target_hold for e, p in result.changed.items())
+    assert not [c for c in result.changes if c.kind is ChangeKind.GREW]
+
+
+def test_report_pain_up_to_three_changes_nothing() -> None:
+    result = report_pain(CATALOG, ["cat", "cow"], _progress(["cat", "cow"]), 3)
+    assert (result.answers, result.changed, result.changes) == ({}, {}, ())
+
+
+@given(routines, pains, st.one_of(st.none(), st.sampled_from(IDS)))
+def test_report_pain_never_lengthens_a_hold_and_changed_means_changed(
+    routine: list[str], pain: int, exercise_id: str | None
+) -> None:
+    progress = _progress(routine)
+    result = report_pain(CATALOG, routine, progress, pain, exercise_id)
+    for exercise_id_, after in result.changed.items():
+        before = progress.get(exercise_id_)
+        assert before != after
+        assert before is None or after.target_hold <= before.target_hold
+    assert set(result.start_holds) == set(result.changed)
+    assert set(result.answers) <= set(routine)
+
+
+@given(routines, hows, st.one_of(st.none(), pains), st.one_of(st.none(), st.sampled_from(IDS)))
+def test_report_done_changes_only_routine_exercises_and_what_differs(
+    routine: list[str], how: HowItWent, pain: int | None, exercise_id: str | None
+) -> None:
+    progress = _progress(routine)
+    result = report_done(CATALOG, routine, progress, how, pain=pain, exercise_id=exercise_id)
+    assert set(result.answers) == set(routine)
+    assert all(progress.get(e) != p for e, p in result.changed.items())
+    assert set(result.start_holds) == set(result.changed)
+    fine = how is HowItWent.ALL or (how is HowItWent.HURT and pain is not None and pain <= 3)
+    if not fine:
+        # Only work without pain, or pain of 0-3 (fine in the pain-monitoring model), grows.
+        assert not [c for c in result.changes if c.kind is ChangeKind.GREW]

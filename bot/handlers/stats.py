@@ -11,6 +11,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot import texts
+from bot.domain.history import progress_history
 from bot.domain.streaks import compute_streak, local_day
 from bot.domain.summary import PainTrend, SummaryInputs, clinician_summary
 from bot.domain.timezones import zone
@@ -88,30 +89,26 @@ async def _set_up(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | 
 
 async def _history(svc: Services, user: User) -> dict[str, Any]:
     """Holds, pain and session days in the person's local time, for the chart."""
-    tz = zone(user.timezone or "UTC")
-    day = today(svc, user)
-    holds: dict[str, list] = {}
-    for exercise_id, at, seconds in await svc.repository.hold_history(user.id):
-        if exercise_id in svc.catalog:
-            holds.setdefault(svc.catalog.get(exercise_id).name, []).append(
-                (at.astimezone(tz).date(), seconds)
-            )
-    # Today's targets close each line, so a hold changed by the last answer shows.
-    for exercise_id, (_, now) in (await svc.repository.progress_with_start(user.id)).items():
-        if exercise_id in svc.catalog:
-            holds.setdefault(svc.catalog.get(exercise_id).name, []).append((day, now))
-    pains = [
-        (report.reported_at.astimezone(tz).replace(tzinfo=None), report.pain)
-        for report in await svc.repository.pain_reports(user.id)
-    ]
-    days = await svc.repository.session_days(user.id)
-    # Keyword arguments of bot.media.charts.ProgressHistory.
+    history = progress_history(
+        await svc.repository.hold_history(user.id),
+        {k: now for k, (_, now) in (await svc.repository.progress_with_start(user.id)).items()},
+        [(r.reported_at, r.pain) for r in await svc.repository.pain_reports(user.id)],
+        await svc.repository.session_days(user.id),
+        zone(user.timezone or "UTC"),
+        today(svc, user),
+    )
+    # Keyword arguments of bot.media.charts.ProgressHistory: lines are named as the person
+    # knows them; an exercise no longer in the catalog is left out.
     return {
-        "holds": holds,
-        "pains": pains,
-        "session_days": days,
-        "today": day,
-        "streak": compute_streak(days, day).current,
+        "holds": {
+            svc.catalog.get(k).name: points
+            for k, points in history.holds.items()
+            if k in svc.catalog
+        },
+        "pains": history.pains,
+        "session_days": history.session_days,
+        "today": history.today,
+        "streak": history.streak,
     }
 
 

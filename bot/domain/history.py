@@ -13,7 +13,8 @@ from bot.domain.streaks import compute_streak
 class History:
     """A person's history, ready to draw; holds and pain are keyed and dated locally."""
 
-    # Exercise id -> (local day, target seconds), oldest first; today's target closes each.
+    # Exercise (id here; the chart's caller puts display names) -> (local day, target
+    # seconds), oldest first; today's target closes each line.
     holds: Mapping[str, Sequence[tuple[date, int]]]
     # (local wall-clock time, pain 0-10), oldest first.
     pains: Sequence[tuple[datetime, int]]

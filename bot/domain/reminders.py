@@ -16,6 +16,7 @@ from bot.domain.progression import (
     end_session,
     pain_band,
 )
+from bot.domain.timezones import zone
 from catalog.model import Catalog
 
 # A snoozed reminder comes back after this long.
@@ -45,6 +46,15 @@ def missed_yesterday(session_days: Iterable[date], today: date) -> bool:
     """True when the person has done sessions before but not yesterday (nor today yet)."""
     days = {day for day in session_days if day < today}
     return bool(days) and today - timedelta(days=1) not in days
+
+
+def snooze_same_day(until: datetime, zone_name: str, day: date) -> bool:
+    """Whether a snoozed reminder would come back on its own local day.
+
+    One that would come back after local midnight is not sent: that day is over, and a
+    session then could no longer count for it.
+    """
+    return until.astimezone(zone(zone_name)).date() == day
 
 
 class Morning(StrEnum):

@@ -12,9 +12,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
-from bot.domain.reminders import SNOOZE, Morning, missed_yesterday
+from bot.domain.reminders import SNOOZE, Morning, missed_yesterday, snooze_same_day
 from bot.domain.routine import RoutineItem, estimated_minutes
-from bot.domain.schedule import reminder_day
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, zone
 from bot.handlers import callback_data as cd
@@ -434,9 +433,8 @@ async def _snooze(
     svc = services(context)
     now = svc.clock.now()
     until = now + SNOOZE
-    if reminder_day(until, user.timezone or "UTC") != day:
-        # Half an hour from now is tomorrow: today's session could no longer count for
-        # today, so nothing comes back; the next daily reminder comes at its time.
+    if not snooze_same_day(until, user.timezone or "UTC", day):
+        # Nothing comes back after midnight; the next daily reminder comes at its time.
         await svc.repository.mark_reminder(user.id, day, SENT, now)
         await query.answer()
         when = await _next_text(svc, user)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Any
+from dataclasses import replace
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot import texts
-from bot.domain.history import progress_history
+from bot.domain.history import History, progress_history
 from bot.domain.streaks import compute_streak, local_day
 from bot.domain.summary import PainTrend, SummaryInputs, clinician_summary
 from bot.domain.timezones import zone
@@ -87,7 +87,7 @@ async def _set_up(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | 
     return user
 
 
-async def _history(svc: Services, user: User) -> dict[str, Any]:
+async def _history(svc: Services, user: User) -> History:
     """Holds, pain and session days in the person's local time, for the chart."""
     history = progress_history(
         await svc.repository.hold_history(user.id),
@@ -97,19 +97,10 @@ async def _history(svc: Services, user: User) -> dict[str, Any]:
         zone(user.timezone or "UTC"),
         today(svc, user),
     )
-    # Keyword arguments of bot.media.charts.ProgressHistory: lines are named as the person
-    # knows them; an exercise no longer in the catalog is left out.
-    return {
-        "holds": {
-            svc.catalog.get(k).name: points
-            for k, points in history.holds.items()
-            if k in svc.catalog
-        },
-        "pains": history.pains,
-        "session_days": history.session_days,
-        "today": history.today,
-        "streak": history.streak,
-    }
+    # Lines are named as the person knows them; an exercise no longer in the catalog is
+    # left out.
+    named = {svc.catalog.get(k).name: v for k, v in history.holds.items() if k in svc.catalog}
+    return replace(history, holds=named)
 
 
 async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -124,7 +115,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     png = await svc.renderer.run(jobs.progress_chart, history, CHART_LABELS)
     await update.effective_message.reply_photo(
         InputFile(png, filename="progress.png"),
-        caption=texts.PROGRESS_CAPTION.format(streak=history["streak"]),
+        caption=texts.PROGRESS_CAPTION.format(streak=history.streak),
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +18,10 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+# What the chart shows, as the domain puts it on the person's local calendar; the caller
+# keys `holds` by each line's display name.
+from bot.domain.history import History as ProgressHistory
 
 # 10 x 13 inches at 100 dpi: 1000 x 1300 px, a tall picture that fills a phone screen.
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 13.0, 100
@@ -35,17 +38,6 @@ _MUTED = "#5b6470"
 _TITLE_SIZE = 19
 _LABEL_SIZE = 15
 _TICK_SIZE = 13
-
-
-@dataclass(frozen=True, slots=True)
-class ProgressHistory:
-    """What the chart shows; `holds` maps an exercise's display name to (day, seconds) points."""
-
-    holds: Mapping[str, Sequence[tuple[date, int]]]
-    pains: Sequence[tuple[datetime, int]]
-    session_days: Sequence[date]
-    today: date
-    streak: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Entry points for the worker processes: plain data in, bytes out.
+"""Entry points for the worker processes: plain data (and the domain's History) in, bytes out.
 
 The bot's own process never imports matplotlib or fpdf2 (about a second of start-up); only
 the workers do, when they first draw.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.history import History
 
-def progress_chart(history: dict[str, Any], labels: dict[str, Any]) -> bytes:
+
+def progress_chart(history: History, labels: dict[str, Any]) -> bytes:
     """The /progress chart as PNG."""
-    from bot.media.charts import ChartLabels, ProgressHistory
+    from bot.media.charts import ChartLabels
     from bot.media.charts import progress_chart as draw
 
-    return draw(ProgressHistory(**history), ChartLabels(**labels))
+    return draw(history, ChartLabels(**labels))
 
 
 def routine_pdf(

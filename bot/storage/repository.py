@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain.progression import Answer, ExerciseProgress
-from bot.domain.reminders import Outcome, outcome
+from bot.domain.reminders import Outcome, outcome, snooze_same_day
 from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.storage.database import session_factory
 from bot.storage.models import ExerciseProgress as ProgressRow
@@ -615,20 +615,16 @@ class Repository:
         return claimed
 
     async def mark_reminder(self, user_id: int, day: date, status: str, now: datetime) -> None:
-        """Record how sending a claimed reminder ended (sent, failed).
-
-        Only a claimed row changes: a skip or a snooze pressed meanwhile is kept.
-        """
-        async with self._writing() as session:
-            await session.execute(
-                update(ReminderLog)
-                .where(
-                    ReminderLog.user_id == user_id,
-                    ReminderLog.local_date == day,
-                    ReminderLog.status == CLAIMED,
-                )
-                .values(status=status, sent_at=now if status == SENT else None)
-            )
+        """Record how sending one claimed reminder ended (sent or failed)."""
+        if status not in (SENT, FAILED):
+            raise ValueError(f"a reminder is marked sent or failed, not {status!r}")
+        key = [(user_id, day)]
+        await self.settle_reminders(
+            sent=key if status == SENT else [],
+            failed=key if status == FAILED else [],
+            asked=[],
+            now=now,
+        )
 
     async def reminder_inputs(
         self, due: Sequence[DueReminder], since: Mapping[int, datetime]
@@ -996,7 +992,7 @@ async def _claim_snoozes(
         )
         if row is None or row.status not in (SENT, CLAIMED) or now - until > grace:
             continue
-        if reminder_day(until, user.timezone or "UTC") != row.local_date:
+        if not snooze_same_day(until, user.timezone or "UTC", row.local_date):
             continue  # it would come back on the next local day, when that day is over
         if await _finished_days(session, [(user.id, row.local_date)]):
             continue

@@ -31,6 +31,7 @@ from bot.domain.reminders import (
     report_done,
     report_pain,
     reported_answers,
+    snooze_same_day,
 )
 from bot.domain.timezones import zone
 from bot.texts import local_when
@@ -483,3 +484,12 @@ def test_report_done_changes_only_routine_exercises_and_what_differs(
     if not fine:
         # Only work without pain, or pain of 0-3 (fine in the pain-monitoring model), grows.
         assert not [c for c in result.changes if c.kind is ChangeKind.GREW]
+
+
+def test_a_snooze_comes_back_only_on_its_own_local_day() -> None:
+    day = date(2026, 11, 27)
+    # 23:40 in Berlin is 22:40 UTC; half an hour later is 00:10 on the 28th there.
+    assert snooze_same_day(datetime(2026, 11, 27, 22, 29, tzinfo=UTC), "Europe/Berlin", day)
+    assert not snooze_same_day(datetime(2026, 11, 27, 23, 10, tzinfo=UTC), "Europe/Berlin", day)
+    # The same instant is still the 27th in New York.
+    assert snooze_same_day(datetime(2026, 11, 27, 23, 10, tzinfo=UTC), "America/New_York", day)

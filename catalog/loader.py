@@ -2,7 +2,8 @@
 
 # File shape: one `[[exercise]]` table per exercise. Required fields: id, name, level,
 # start_position, steps, hold = {kind, start, ceiling}, sides, purpose. Optional: caution,
-# progresses_from, unlock_after_pain_free_sessions, order.
+# progresses_from, unlock_after_pain_free_sessions, order, gentle (true for the stretches a
+# gentle day keeps: the day the back feels worse, or while a doctor's check is pending).
 # Routine order: exercises are sorted by `order` (default 0); ties keep their file order.
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")
 SIDES = ("left", "right")
 
 _REQUIRED = ("id", "name", "level", "start_position", "steps", "hold", "sides", "purpose")
-_OPTIONAL = ("caution", "progresses_from", "unlock_after_pain_free_sessions", "order")
+_OPTIONAL = (
+    "caution",
+    "progresses_from",
+    "unlock_after_pain_free_sessions",
+    "order",
+    "gentle",
+)
 _HOLD_FIELDS = ("kind", "start", "ceiling")
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Exercise)}
 
@@ -172,7 +179,15 @@ def _read_exercise(raw: object, index: int) -> Exercise:
         progresses_from=progresses_from,
         unlock_after_pain_free_sessions=unlock,
         order=t.integer("order", raw.get("order", _DEFAULTS["order"])),
+        gentle=_flag(t, raw, "gentle"),
     )
+
+
+def _flag(t: _Table, raw: Mapping[str, Any], field: str) -> bool:
+    value = raw.get(field, _DEFAULTS[field])
+    if not isinstance(value, bool):
+        t.fail(field, f"expected true or false, got {value!r}")
+    return value
 
 
 def _read_hold(t: _Table, raw: object) -> Hold:

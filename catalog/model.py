@@ -61,6 +61,8 @@ class Exercise:
     unlock_after_pain_free_sessions: int = 2
     # Warm-up stretches go first in a routine; lower numbers come earlier.
     order: int = 0
+    # A gentle stretch: all a routine keeps on a day the back feels worse.
+    gentle: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
 )
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _INLINE_ACTIONS = frozenset(
     {"callback_data", "url", "web_app", "login_url", "switch_inline_query", "copy_text",
      "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game",
@@ -64,14 +66,24 @@ def _chat_id(state: EmulatorState, params: Params) -> int:
     return chat_id
 
 
-def _shown_text(params: Params, key: str, limit: int) -> str:
+def _shown_text(params: Params, key: str, limit: int) -> tuple[str, list[dict[str, Any]]]:
+    """The text (or caption) as Telegram stores it, trimmed, with its formatting entities."""
     raw = params.get(key)
-    shown = render(raw, params.get("parse_mode")) if isinstance(raw, str) else ""
-    if key == "text" and not shown.strip():
+    shown, entities = render(raw, params.get("parse_mode")) if isinstance(raw, str) else ("", [])
+    if key == "text" and not shown:
         raise bad_request("message text is empty")
     if utf16_len(shown) > limit:
         raise bad_request("message is too long" if key == "text" else "message caption is too long")
-    return shown
+    return shown, entities
+
+
+def _with_text(body: Params, key: str, shown: str, entities: list[dict[str, Any]]) -> Params:
+    """Add a text or caption and its entities to a Message body (nothing for no caption)."""
+    if shown:
+        body[key] = shown
+    if entities:
+        body["entities" if key == "text" else "caption_entities"] = entities
+    return body
 
 
 def _check_inline(rows: Any) -> None:
@@ -102,6 +114,14 @@ def _markup(params: Params) -> dict[str, Any] | None:
             raise bad_request("can't parse keyboard button: KeyboardButton expected")
     elif not markup.get("remove_keyboard") and not markup.get("force_reply"):
         raise bad_request("can't parse reply keyboard markup JSON object")
+    return markup
+
+
+def _edit_markup(params: Params) -> dict[str, Any] | None:
+    """reply_markup of an edit: only an inline keyboard (or none) may come with one."""
+    markup = _markup(params)
+    if markup is not None and "inline_keyboard" not in markup:
+        raise bad_request("inline keyboard expected")
     return markup
 
 
@@ -165,16 +185,29 @@ def _editable(state: EmulatorState, params: Params) -> StoredMessage:
 
 
 def _apply_edit(
-    state: EmulatorState, message: StoredMessage, field_name: str | None, new_text: str,
-    markup: dict[str, Any] | None,
+    state: EmulatorState, message: StoredMessage, field_name: str | None,
+    new: tuple[str, list[dict[str, Any]]] | None, markup: dict[str, Any] | None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Apply an edit or raise Telegram's 'not modified' error when nothing changes."""
+    """Apply an edit or raise Telegram's 'not modified' error when nothing changes.
+
+    Telegram compares what it would store: the trimmed text, its entities and the inline
+    keyboard, so an edit that only adds or drops surrounding whitespace changes nothing.
+    `new` is None when only the keyboard is edited.
+    """
     inline = _inline_only(markup)
-    if new_text == message.text and inline == message.data.get("reply_markup"):
+    entities_key = "entities" if message.kind == "text" else "caption_entities"
+    new_text, new_entities = new or (message.text, message.data.get(entities_key) or [])
+    if (
+        new_text == message.text
+        and new_entities == (message.data.get(entities_key) or [])
+        and inline == message.data.get("reply_markup")
+    ):
         raise bad_request(NOT_MODIFIED)
     message.markups.append(message.data.get("reply_markup"))
     if field_name:
-        message.data[field_name] = new_text
+        message.data.pop(field_name, None)
+        message.data.pop(entities_key, None)
+        _with_text(message.data, field_name, new_text, new_entities)
     message.data.pop("reply_markup", None)
     if inline:
         message.data["reply_markup"] = inline
@@ -324,8 +357,8 @@ async def log_out(state: EmulatorState, params: Params, files: Uploads) -> Any:
 async def send_message(state: EmulatorState, params: Params, files: Uploads) -> Any:
     """Post a text message to a chat."""
     chat_id = _chat_id(state, params)
-    text = _shown_text(params, "text", 4096)
-    return _post(state, chat_id, params, {"text": text}, "text", text)
+    text, entities = _shown_text(params, "text", 4096)
+    return _post(state, chat_id, params, _with_text({}, "text", text, entities), "text", text)
 
 
 @api_method("sendChatAction")
@@ -341,8 +374,8 @@ async def edit_message_text(state: EmulatorState, params: Params, files: Uploads
     message = _editable(state, params)
     if message.kind != "text":
         raise bad_request("there is no text in the message to edit")
-    text = _shown_text(params, "text", 4096)
-    return _apply_edit(state, message, "text", text, _markup(params))
+    new = _shown_text(params, "text", 4096)
+    return _apply_edit(state, message, "text", new, _edit_markup(params))
 
 
 @api_method("editMessageCaption")
@@ -351,15 +384,15 @@ async def edit_message_caption(state: EmulatorState, params: Params, files: Uplo
     message = _editable(state, params)
     if message.kind not in _MEDIA_KINDS:
         raise bad_request("there is no caption in the message to edit")
-    caption = _shown_text(params, "caption", 1024)
-    return _apply_edit(state, message, "caption", caption, _markup(params))
+    new = _shown_text(params, "caption", 1024)
+    return _apply_edit(state, message, "caption", new, _edit_markup(params))
 
 
 @api_method("editMessageReplyMarkup")
 async def edit_message_reply_markup(state: EmulatorState, params: Params, files: Uploads) -> Any:
     """Replace (or, when omitted, remove) a message's inline keyboard."""
     message = _editable(state, params)
-    return _apply_edit(state, message, None, message.text, _markup(params))
+    return _apply_edit(state, message, None, None, _edit_markup(params))
 
 
 @api_method("deleteMessage")
@@ -376,11 +409,21 @@ async def delete_message(state: EmulatorState, params: Params, files: Uploads) -
 
 @api_method("answerCallbackQuery")
 async def answer_callback_query(state: EmulatorState, params: Params, files: Uploads) -> Any:
-    """Record the answer to a callback query; unknown or repeated ids are 'too old'."""
+    """Record the answer to a callback query and how long after the press it came.
+
+    Unknown or already answered ids, and answers later than `state.callback_timeout`
+    seconds after the press, are refused as Telegram refuses them.
+    """
     record = state.callbacks.get(str(params.get("callback_query_id")))
-    if record is None or record.answered:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
+    text = params.get("text")
+    if text is not None and utf16_len(str(text)) > 200:
+        raise bad_request("MESSAGE_TOO_LONG")
+    latency = time.monotonic() - record.pressed_at if record is not None else 0.0
+    if record is None or record.answered or latency > state.callback_timeout:
+        raise bad_request(QUERY_TOO_OLD)
     record.answered = True
+    record.answer_latency = latency
+    state.callback_answer_latencies.append(latency)
     record.answer_text = params.get("text")
     record.show_alert = bool(params.get("show_alert"))
     state.notify()
@@ -432,15 +475,14 @@ def _file_json(stored: StoredFile, params: Params) -> dict[str, Any]:
 async def _send_media(state: EmulatorState, params: Params, files: Uploads, kind: str) -> Any:
     chat_id = _chat_id(state, params)
     stored = _resolve_file(state, params, files, kind)
-    caption = _shown_text(params, "caption", 1024)
+    caption, entities = _shown_text(params, "caption", 1024)
     file_json = _file_json(stored, params)
     body: Params = {"photo": [file_json]} if kind == "photo" else {kind: file_json}
     if kind == "animation":
         # Telegram also exposes animations as documents for older clients.
         dims = ("width", "height", "duration")
         body["document"] = {k: v for k, v in file_json.items() if k not in dims}
-    if caption:
-        body["caption"] = caption
+    _with_text(body, "caption", caption, entities)
     return _post(state, chat_id, params, body, kind, caption)
 
 

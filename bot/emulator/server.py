@@ -73,7 +73,10 @@ class BotApiEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         bot_username: str = "backcoach_bot",
+        callback_timeout: float = 15.0,
     ) -> None:
+        """`callback_timeout`: real seconds after a button press within which the bot must
+        answer the callback query; a later answerCallbackQuery gets Telegram's 400."""
         self.token = token
         self.host = host
         self.port = port
@@ -82,6 +85,7 @@ class BotApiEmulator:
             "id": bot_id, "is_bot": True, "first_name": "BackCoach", "username": bot_username,
         }  # fmt: skip
         self.state = EmulatorState(self.bot_user)
+        self.state.callback_timeout = callback_timeout
         self.requests: list[ApiRequest] = []
         self.faults: list[Fault] = []
         self._users: dict[int, ScriptedUser] = {}
@@ -155,6 +159,20 @@ class BotApiEmulator:
     def deliveries(self) -> list[WebhookDelivery]:
         """Every POST of an update to the bot's webhook, failed ones included, in order."""
         return self.state.deliveries
+
+    @property
+    def callback_timeout(self) -> float:
+        """Seconds after a press within which answerCallbackQuery is accepted (default 15)."""
+        return self.state.callback_timeout
+
+    @callback_timeout.setter
+    def callback_timeout(self, seconds: float) -> None:
+        self.state.callback_timeout = seconds
+
+    @property
+    def callback_answer_latencies(self) -> list[float]:
+        """Seconds from each answered press to its answerCallbackQuery, in answer order."""
+        return self.state.callback_answer_latencies
 
     @property
     def commands(self) -> list[dict[str, Any]]:

@@ -68,7 +68,7 @@ class StoredFile:
 
 @dataclass
 class CallbackRecord:
-    """A callback query a user produced and whether the bot answered it."""
+    """A callback query a user produced and whether (and how fast) the bot answered it."""
 
     query_id: str
     user_id: int
@@ -78,6 +78,8 @@ class CallbackRecord:
     answered: bool = False
     answer_text: str | None = None
     show_alert: bool = False
+    pressed_at: float = field(default_factory=time.monotonic)  # when the button was pressed
+    answer_latency: float | None = None  # seconds from the press to answerCallbackQuery
 
 
 @dataclass
@@ -127,6 +129,9 @@ class EmulatorState:
         self.messages: dict[int, list[StoredMessage]] = defaultdict(list)
         self.reply_keyboards: dict[int, dict[str, Any] | None] = {}
         self.callbacks: dict[str, CallbackRecord] = {}
+        # Real seconds after a press within which answerCallbackQuery is accepted.
+        self.callback_timeout = 15.0
+        self.callback_answer_latencies: list[float] = []  # one per accepted answer, in order
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         # What getWebhookInfo reports; the secret and the update filter are kept apart from it.

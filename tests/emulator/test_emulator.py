@@ -62,23 +62,6 @@ KEYBOARD = InlineKeyboardMarkup(
 )
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[Bot]:
-    async with Bot(emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url) as real_bot:
-        yield real_bot
-
-
-@pytest.fixture
-def user(emu: BotApiEmulator) -> ScriptedUser:
-    return emu.user(USER_ID, first_name="Dana")
-
-
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.message is not None
     await update.message.reply_text(

@@ -1,0 +1,238 @@
+"""The emulator refuses what Telegram refuses, with Telegram's status and description."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.error import BadRequest
+
+from bot.emulator import BotApiEmulator, ScriptedUser
+from tests.emulator.conftest import USER_ID
+
+KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="done")]])
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+
+async def _call(emu: BotApiEmulator, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
+    """One raw Bot API call as JSON: the HTTP status and the decoded answer."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.post(f"{emu.base_url}{emu.token}/{method}", json=params)
+    return response.status_code, response.json()
+
+
+def _refused(description: str, status: int = 400) -> tuple[int, dict[str, Any]]:
+    return status, {"ok": False, "error_code": status, "description": description}
+
+
+# --- HTML parse mode, as tdlib's parse_html ---------------------------------------------------
+
+# Error cases from tdlib's own tests (test/message_entities.cpp): text, then the message after
+# "Bad Request: can't parse entities: ". Offsets are in bytes of the UTF-8 source.
+HTML_ERRORS = [
+    ("1 < 2", 'Unsupported start tag "" at byte offset 2'),
+    ("x <b", "Unclosed start tag at byte offset 2"),
+    ("🏟 🏟&lt;<abacaba", "Unclosed start tag at byte offset 13"),
+    ("🏟 🏟&lt;<abac aba>", 'Unsupported start tag "abac" at byte offset 13'),
+    ("Hi <br> there", 'Unsupported start tag "br" at byte offset 3'),
+    ("<p>para</p>", 'Unsupported start tag "p" at byte offset 0'),
+    ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+    ('<span class="bold">x</span>', 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
+    ("🏟 🏟&lt;<i   =aba>", 'Empty attribute name in the tag "i" at byte offset 13'),
+    (
+        "🏟 🏟&lt;<i    aba>",
+        'Expected equal sign in declaration of an attribute of the tag "i" at byte offset 13',
+    ),
+    ("🏟 🏟&lt;<i    aba  =  ", 'Unclosed start tag "i" at byte offset 13'),
+    ("🏟 🏟&lt;<i    aba  =  190azAz-.,", "Unexpected end of name token at byte offset 27"),
+    ('🏟 🏟&lt;<i    aba  =  "&lt;&gt;&quot;>', "Unclosed start tag at byte offset 13"),
+    ("🏟 🏟&lt;</", "Unexpected end tag at byte offset 13"),
+    ("🏟 🏟&lt;<b></b></", "Unexpected end tag at byte offset 20"),
+    ("🏟 🏟&lt;<i>a</i   ", "Unclosed end tag at byte offset 17"),
+    ("🏟 🏟&lt;<i>a</em   >", 'Unmatched end tag at byte offset 17, expected "</i>", found "</em>"'),
+    ("<B>x</B>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</B>"'),
+    ("<b>open", 'Can\'t find end tag corresponding to start tag "b"'),
+    ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
+    ('<tg-emoji emoji-id="abc">👍</tg-emoji>', "Invalid custom emoji identifier specified"),
+    (
+        "&#xDFDF;",
+        "Text contains invalid Unicode characters after decoding HTML entities, check for "
+        "unmatched surrogate code units",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "error"), HTML_ERRORS)
+async def test_html_that_tdlib_refuses_is_refused(
+    emu: BotApiEmulator, user: ScriptedUser, text: str, error: str
+) -> None:
+    answer = await _call(emu, "sendMessage", chat_id=USER_ID, text=text, parse_mode="HTML")
+    assert answer == _refused(f"Bad Request: can't parse entities: {error}")
+    assert user.transcript == []
+
+
+HTML_ACCEPTED = [
+    ("<b>b</b><strong>s</strong>", "bs", [("bold", 0, 1), ("bold", 1, 1)]),
+    ("<i>i</i><em>e</em>", "ie", [("italic", 0, 1), ("italic", 1, 1)]),
+    ("<u>u</u><ins>n</ins>", "un", [("underline", 0, 1), ("underline", 1, 1)]),
+    ("<s>s</s><strike>t</strike><del>d</del>", "std", [("strikethrough", i, 1) for i in range(3)]),
+    ('<tg-spoiler>a</tg-spoiler><span class="tg-spoiler">b</span>', "ab",
+     [("spoiler", 0, 1), ("spoiler", 1, 1)]),
+    ('<a href="https://example.com/x">link</a>', "link", [("text_link", 0, 4)]),
+    ('<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>', "👍", [("custom_emoji", 0, 2)]),
+    ("<code>c</code>", "c", [("code", 0, 1)]),
+    ('<pre><code class="language-python">x = 1</code></pre>', "x = 1", [("pre", 0, 5)]),
+    ("<blockquote>q</blockquote>", "q", [("blockquote", 0, 1)]),
+    ("<blockquote expandable>q</blockquote>", "q", [("expandable_blockquote", 0, 1)]),
+    ("&lt;&gt;&amp;&quot;&#60;&#x3C;&nbsp;", '<>&"<<&nbsp;', []),
+    ("🏟 <b>🏟</b>", "🏟 🏟", [("bold", 3, 2)]),  # offsets count UTF-16 code units
+    ("<i>a</>", "a", [("italic", 0, 1)]),  # tdlib accepts an anonymous end tag
+    ("  <b> padded </b>\n", "padded", [("bold", 0, 6)]),  # trimmed, as Telegram does
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "shown", "entities"), HTML_ACCEPTED)
+async def test_html_that_tdlib_accepts_is_shown_with_its_entities(
+    bot: Bot, user: ScriptedUser, text: str, shown: str, entities: list[tuple[str, int, int]]
+) -> None:
+    sent = await bot.send_message(USER_ID, text, parse_mode="HTML")
+    assert sent.text == shown
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == entities
+    assert user.transcript[-1].text == shown
+
+
+async def test_link_and_code_language_details(bot: Bot, user: ScriptedUser) -> None:
+    sent = await bot.send_message(
+        USER_ID,
+        '<a href="example.com">x</a> <pre><code class="language-py">y</code></pre>',
+        parse_mode="HTML",
+    )
+    link, pre = sent.entities
+    assert link.url == "http://example.com/" and pre.language == "py"
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+
+async def test_edit_differing_only_by_surrounding_whitespace_is_not_modified(
+    emu: BotApiEmulator, bot: Bot, user: ScriptedUser
+) -> None:
+    sent = await bot.send_message(USER_ID, "Hold 5 s", reply_markup=KEYBOARD)
+    markup = KEYBOARD.to_dict()
+    for text in ("Hold 5 s", "Hold 5 s\n", "  Hold 5 s ", "\nHold 5 s\n\n"):
+        answer = await _call(
+            emu, "editMessageText", chat_id=USER_ID, message_id=sent.message_id, text=text,
+            reply_markup=markup,
+        )  # fmt: skip
+        assert answer == _refused(NOT_MODIFIED), repr(text)
+    html = await _call(
+        emu, "editMessageText", chat_id=USER_ID, message_id=sent.message_id,
+        text=" Hold 5 s ", parse_mode="HTML", reply_markup=markup,
+    )  # fmt: skip
+    assert html == _refused(NOT_MODIFIED)
+    assert user.transcript[0].edits == []
+
+
+async def test_edit_changing_only_formatting_or_markup_is_an_edit(
+    bot: Bot, user: ScriptedUser
+) -> None:
+    sent = await bot.send_message(USER_ID, "Hold 5 s", reply_markup=KEYBOARD)
+    bold = await bot.edit_message_text(
+        "<b>Hold 5 s</b>", USER_ID, sent.message_id, parse_mode="HTML", reply_markup=KEYBOARD
+    )
+    assert isinstance(bold, type(sent)) and bold.entities[0].type == "bold"
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text(
+            "<b>Hold 5 s</b> ", USER_ID, sent.message_id, parse_mode="HTML", reply_markup=KEYBOARD
+        )
+    await bot.edit_message_text("Hold 5 s", USER_ID, sent.message_id)  # drops bold and keyboard
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text("Hold 5 s", USER_ID, sent.message_id)
+    assert user.transcript[0].edits == ["Hold 5 s", "Hold 5 s"]
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [ReplyKeyboardMarkup([["Yes", "No"]]), ReplyKeyboardRemove(), ForceReply()],
+    ids=["keyboard", "remove", "force_reply"],
+)
+async def test_edits_take_only_inline_keyboards(
+    emu: BotApiEmulator, bot: Bot, user: ScriptedUser, markup: Any
+) -> None:
+    sent = await bot.send_message(USER_ID, "Question?", reply_markup=KEYBOARD)
+    for method, extra in (
+        ("editMessageText", {"text": "Changed"}),
+        ("editMessageReplyMarkup", {}),
+    ):
+        answer = await _call(
+            emu, method, chat_id=USER_ID, message_id=sent.message_id,
+            reply_markup=markup.to_dict(), **extra,
+        )  # fmt: skip
+        assert answer == _refused("Bad Request: inline keyboard expected"), method
+    photo = await bot.send_photo(USER_ID, _png(4, 4), caption="c")
+    with pytest.raises(BadRequest, match=r"(?i)inline keyboard expected"):
+        await bot.edit_message_caption(USER_ID, photo.message_id, caption="d", reply_markup=markup)
+    assert user.transcript[0].edits == []
+
+
+# --- callback queries -------------------------------------------------------------------------
+
+
+async def test_callback_answer_text_over_200_characters(
+    emu: BotApiEmulator, bot: Bot, user: ScriptedUser
+) -> None:
+    sent = await bot.send_message(USER_ID, "Pick", reply_markup=KEYBOARD)
+    query_id = (await user.press("Done", message_id=sent.message_id))["callback_query"]["id"]
+    answer = await _call(emu, "answerCallbackQuery", callback_query_id=query_id, text="x" * 201)
+    assert answer == _refused("Bad Request: MESSAGE_TOO_LONG")
+    assert await bot.answer_callback_query(query_id, text="y" * 200)
+    assert user.callback_answers == ["y" * 200]
+
+
+async def test_callback_queries_expire_and_answers_are_timed(
+    emu: BotApiEmulator, bot: Bot, user: ScriptedUser
+) -> None:
+    assert emu.callback_timeout == 15.0  # Telegram's
+    emu.callback_timeout = 0.3
+    sent = await bot.send_message(USER_ID, "Pick", reply_markup=KEYBOARD)
+    prompt = (await user.press("Done", message_id=sent.message_id))["callback_query"]["id"]
+    late = (await user.press("Done", message_id=sent.message_id))["callback_query"]["id"]
+    assert await bot.answer_callback_query(prompt)
+    await asyncio.sleep(0.35)
+    assert await _call(emu, "answerCallbackQuery", callback_query_id=late) == _refused(TOO_OLD)
+    assert await _call(emu, "answerCallbackQuery", callback_query_id=prompt) == _refused(TOO_OLD)
+    assert await _call(emu, "answerCallbackQuery", callback_query_id="42") == _refused(TOO_OLD)
+    assert len(emu.callback_answer_latencies) == 1
+    assert 0 <= emu.callback_answer_latencies[0] < 0.3
+    assert emu.state.callbacks[prompt].answer_latency == emu.callback_answer_latencies[0]
+    assert emu.state.callbacks[late].answer_latency is None
+    assert user.callback_answers == [""]
+
+
+async def test_callback_timeout_is_a_constructor_argument() -> None:
+    async with BotApiEmulator(callback_timeout=2.5) as emu:
+        assert emu.callback_timeout == 2.5 == emu.state.callback_timeout
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, "PNG")
+    return buffer.getvalue()

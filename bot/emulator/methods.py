@@ -39,6 +39,13 @@ _INLINE_ACTIONS = frozenset(
      "pay"}
 )  # fmt: skip
 _MEDIA_KINDS = ("photo", "document", "animation")
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")  # setMyCommands' rule for a command
+# sendChatAction's documented actions.
+CHAT_ACTIONS = frozenset(
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+     "upload_document", "choose_sticker", "find_location", "record_video_note",
+     "upload_video_note"}
+)  # fmt: skip
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's rule for secret_token
 
 
@@ -308,12 +315,16 @@ async def set_my_commands(state: EmulatorState, params: Params, files: Uploads) 
     """Store the command list for a scope/language pair."""
     commands = params.get("commands")
     if not isinstance(commands, list):
-        raise bad_request("commands must be an array")
+        raise bad_request("can't parse commands JSON object")
+    if len(commands) > 100:
+        raise bad_request("BOT_COMMANDS_TOO_MUCH")
     for command in commands:
-        name = str(command.get("command", "")) if isinstance(command, dict) else ""
-        if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.islower()):
+        if not isinstance(command, dict):
+            raise bad_request("BotCommand expected")
+        if not COMMAND_NAME.fullmatch(str(command.get("command", ""))):
             raise bad_request("BOT_COMMAND_INVALID")
-        if not 1 <= len(str(command.get("description", ""))) <= 256:
+        description = str(command.get("description", ""))
+        if not description.strip() or len(description) > 256:
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
     state.commands[commands_key(params)] = commands
     return True
@@ -363,8 +374,10 @@ async def send_message(state: EmulatorState, params: Params, files: Uploads) -> 
 
 @api_method("sendChatAction")
 async def send_chat_action(state: EmulatorState, params: Params, files: Uploads) -> Any:
-    """Accept a chat action such as "typing"."""
+    """Accept one of Telegram's chat actions, such as "typing"."""
     _chat_id(state, params)
+    if params.get("action") not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
     return True
 
 

@@ -236,3 +236,56 @@ def _png(width: int, height: int) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), "white").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+# --- setMyCommands and sendChatAction --------------------------------------------------------
+
+
+def _command(name: str, description: str = "Does a thing") -> dict[str, str]:
+    return {"command": name, "description": description}
+
+
+@pytest.mark.parametrize(
+    ("commands", "error"),
+    [
+        ([_command(f"c{n}") for n in range(101)], "BOT_COMMANDS_TOO_MUCH"),
+        ([_command("")], "BOT_COMMAND_INVALID"),
+        ([_command("x" * 33)], "BOT_COMMAND_INVALID"),
+        ([_command("Start")], "BOT_COMMAND_INVALID"),
+        ([_command("/start")], "BOT_COMMAND_INVALID"),
+        ([_command("set-time")], "BOT_COMMAND_INVALID"),
+        ([_command("día")], "BOT_COMMAND_INVALID"),
+        ([_command("start", "")], "BOT_COMMAND_DESCRIPTION_INVALID"),
+        ([_command("start", "   ")], "BOT_COMMAND_DESCRIPTION_INVALID"),
+        ([_command("start", "d" * 257)], "BOT_COMMAND_DESCRIPTION_INVALID"),
+    ],
+    ids=["101", "empty", "33-chars", "upper", "slash", "hyphen", "non-ascii", "no-description",
+         "blank-description", "long-description"],
+)  # fmt: skip
+async def test_set_my_commands_limits(
+    emu: BotApiEmulator, commands: list[dict[str, str]], error: str
+) -> None:
+    answer = await _call(emu, "setMyCommands", commands=commands)
+    assert answer == _refused(f"Bad Request: {error}")
+    assert emu.commands == []
+
+
+async def test_set_my_commands_at_the_limits(bot: Bot, emu: BotApiEmulator) -> None:
+    commands = [(f"c_{n}", "d" * 256) for n in range(99)] + [("x" * 32, "d"), ("123", "digits")]
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMANDS_TOO_MUCH"):
+        await bot.set_my_commands(commands)
+    assert await bot.set_my_commands(commands[1:])
+    assert len(emu.commands) == 100
+
+
+@pytest.mark.parametrize("action", ["dancing", "TYPING", "", "upload_audio_now"])
+async def test_unknown_chat_action(emu: BotApiEmulator, user: ScriptedUser, action: str) -> None:
+    answer = await _call(emu, "sendChatAction", chat_id=USER_ID, action=action)
+    assert answer == _refused("Bad Request: wrong parameter action in request")
+
+
+async def test_every_documented_chat_action(bot: Bot, user: ScriptedUser) -> None:
+    from telegram.constants import ChatAction
+
+    for action in ChatAction:
+        assert await bot.send_chat_action(USER_ID, action)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+from PIL import Image
 
 from bot.emulator.formatting import render, utf16_len
 from bot.emulator.state import EmulatorState, StoredFile, StoredMessage
@@ -46,6 +49,11 @@ CHAT_ACTIONS = frozenset(
      "upload_document", "choose_sticker", "find_location", "record_video_note",
      "upload_video_note"}
 )  # fmt: skip
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # any multipart file: Telegram answers 413 above it
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000  # width + height
+MAX_PHOTO_RATIO = 20
+PHOTO_SIDE_KEPT = 1280  # Telegram scales a photo's largest size down to this
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's rule for secret_token
 
 
@@ -454,9 +462,13 @@ def _resolve_file(state: EmulatorState, params: Params, files: Uploads, kind: st
         upload = files[part_name]
         if not upload.body:
             raise bad_request("file must be non-empty")
+        if len(upload.body) > MAX_UPLOAD_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
         file_id = state.next_id(f"{kind.upper()}-")
         stored = StoredFile(file_id, f"U{file_id}", kind, len(upload.body), upload.body,
                             upload.filename, upload.content_type)  # fmt: skip
+        if kind == "photo":
+            stored.width, stored.height = _photo_size(upload.body)
     elif isinstance(value, str) and value in state.files:
         return state.files[value]
     elif isinstance(value, str) and value.startswith(("http://", "https://")):
@@ -471,11 +483,30 @@ def _resolve_file(state: EmulatorState, params: Params, files: Uploads, kind: st
     return stored
 
 
+def _photo_size(body: bytes) -> tuple[int, int]:
+    """The size Telegram keeps of an uploaded photo, refusing what Telegram refuses."""
+    if len(body) > MAX_PHOTO_BYTES:
+        raise bad_request("PHOTO_SAVE_FILE_INVALID")
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            width, height = image.size
+            image.verify()
+    except Image.DecompressionBombError as exc:  # far beyond 10000 pixels in total
+        raise bad_request("PHOTO_INVALID_DIMENSIONS") from exc
+    except Exception as exc:  # not an image Pillow (or Telegram) can read
+        raise bad_request("IMAGE_PROCESS_FAILED") from exc
+    long_side, short_side = max(width, height), min(width, height)
+    if width + height > MAX_PHOTO_SIDES or long_side > MAX_PHOTO_RATIO * short_side:
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    scale = min(1.0, PHOTO_SIDE_KEPT / long_side)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _file_json(stored: StoredFile, params: Params) -> dict[str, Any]:
     base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
             "file_size": stored.size}  # fmt: skip
     if stored.kind == "photo":
-        return {**base, "width": 320, "height": 320}
+        return {**base, "width": stored.width, "height": stored.height}
     named = {**base, "file_name": stored.file_name or "file", "mime_type": stored.mime_type}
     if stored.kind == "animation":
         dims = {

@@ -64,6 +64,8 @@ class StoredFile:
     content: bytes | None
     file_name: str | None = None
     mime_type: str | None = None
+    width: int = 320  # photos: the largest size Telegram keeps
+    height: int = 320
 
 
 @dataclass

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 
 import pytest
+from PIL import Image
 from telegram import Bot
 
 from bot.emulator import BotApiEmulator, ScriptedUser
 
 USER_ID = 4242  # the `user` fixture's id (and private chat id)
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG of this size (the emulator reads uploaded photos as Telegram does)."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ from tornado.web import RequestHandler
 from bot.emulator import BotApiEmulator, ScriptedUser
 from bot.emulator.terminal import chat_in_terminal
 from bot.emulator.webhook import SECRET_HEADER, update_type
+from tests.emulator.conftest import png
 
 USER_ID = 4242
 KEYBOARD = InlineKeyboardMarkup(
@@ -244,7 +245,7 @@ async def test_long_poll_returns_promptly_and_offset_confirms(bot: Bot, user: Sc
 async def test_photo_upload_then_resend_by_file_id(
     bot: Bot, user: ScriptedUser, emu: BotApiEmulator
 ) -> None:
-    payload = b"\x89PNG fake image bytes"
+    payload = png(640, 480)
     first = await bot.send_photo(USER_ID, payload, caption="Cat pose")
     file_id = first.photo[-1].file_id
     second = await bot.send_photo(USER_ID, file_id)

@@ -18,7 +18,7 @@ from telegram import (
 from telegram.error import BadRequest
 
 from bot.emulator import BotApiEmulator, ScriptedUser
-from tests.emulator.conftest import USER_ID
+from tests.emulator.conftest import USER_ID, png
 
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="done")]])
 NOT_MODIFIED = (
@@ -183,7 +183,7 @@ async def test_edits_take_only_inline_keyboards(
             reply_markup=markup.to_dict(), **extra,
         )  # fmt: skip
         assert answer == _refused("Bad Request: inline keyboard expected"), method
-    photo = await bot.send_photo(USER_ID, _png(4, 4), caption="c")
+    photo = await bot.send_photo(USER_ID, png(4, 4), caption="c")
     with pytest.raises(BadRequest, match=r"(?i)inline keyboard expected"):
         await bot.edit_message_caption(USER_ID, photo.message_id, caption="d", reply_markup=markup)
     assert user.transcript[0].edits == []
@@ -226,16 +226,6 @@ async def test_callback_queries_expire_and_answers_are_timed(
 async def test_callback_timeout_is_a_constructor_argument() -> None:
     async with BotApiEmulator(callback_timeout=2.5) as emu:
         assert emu.callback_timeout == 2.5 == emu.state.callback_timeout
-
-
-def _png(width: int, height: int) -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), "white").save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 # --- setMyCommands and sendChatAction --------------------------------------------------------
@@ -289,3 +279,63 @@ async def test_every_documented_chat_action(bot: Bot, user: ScriptedUser) -> Non
 
     for action in ChatAction:
         assert await bot.send_chat_action(USER_ID, action)
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("photo", "error"),
+    [
+        (png(6000, 4001), "PHOTO_INVALID_DIMENSIONS"),  # width + height over 10000
+        (png(2100, 100), "PHOTO_INVALID_DIMENSIONS"),  # aspect ratio over 20
+        (png(100, 2001), "PHOTO_INVALID_DIMENSIONS"),
+        (b"\x89PNG but not really an image", "IMAGE_PROCESS_FAILED"),
+        (b"\0" * (10 * 1024 * 1024 + 1), "PHOTO_SAVE_FILE_INVALID"),  # over 10 MB
+    ],
+    ids=["sides", "wide", "tall", "not-an-image", "over-10-MB"],
+)
+async def test_photos_telegram_refuses(
+    emu: BotApiEmulator, user: ScriptedUser, photo: bytes, error: str
+) -> None:
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.post(
+            f"{emu.base_url}{emu.token}/sendPhoto",
+            data={"chat_id": str(USER_ID)},
+            files={"photo": ("p.png", photo, "image/png")},
+        )
+    assert (response.status_code, response.json()) == _refused(f"Bad Request: {error}")
+    assert user.transcript == []
+
+
+async def test_photos_at_the_limits_are_kept_at_most_1280_pixels(
+    bot: Bot, user: ScriptedUser
+) -> None:
+    sides = await bot.send_photo(USER_ID, png(6000, 4000))
+    assert (sides.photo[-1].width, sides.photo[-1].height) == (1280, 853)
+    ratio = await bot.send_photo(USER_ID, png(2000, 100))
+    assert (ratio.photo[-1].width, ratio.photo[-1].height) == (1280, 64)
+    small = await bot.send_photo(USER_ID, png(300, 200))
+    assert (small.photo[-1].width, small.photo[-1].height) == (300, 200)
+    again = await bot.send_photo(USER_ID, small.photo[-1].file_id)
+    assert (again.photo[-1].width, again.photo[-1].height) == (300, 200)
+
+
+@pytest.mark.parametrize("method", ["sendDocument", "sendAnimation", "sendPhoto"])
+async def test_uploads_over_50_mb_are_too_large(
+    emu: BotApiEmulator, user: ScriptedUser, method: str
+) -> None:
+    field = method.removeprefix("send").lower()
+    async with httpx.AsyncClient(trust_env=False, timeout=30) as client:
+        response = await client.post(
+            f"{emu.base_url}{emu.token}/{method}",
+            data={"chat_id": str(USER_ID)},
+            files={field: ("big.bin", b"\0" * (50 * 1024 * 1024 + 1), "application/pdf")},
+        )
+    assert (response.status_code, response.json()) == _refused("Request Entity Too Large", 413)
+    assert user.transcript == []
+
+
+async def test_a_document_of_exactly_50_mb_goes_through(bot: Bot, user: ScriptedUser) -> None:
+    sent = await bot.send_document(USER_ID, b"%" * (50 * 1024 * 1024), filename="big.pdf")
+    assert sent.document is not None and sent.document.file_size == 50 * 1024 * 1024

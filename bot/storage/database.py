@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from alembic import command
@@ -32,12 +35,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def create_private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file that does not exist yet as 0600: it holds health data.
+
+    SQLite would create it 0644 (less the umask), and its -wal and -shm files take the main
+    file's permissions, so creating the (empty, valid) file ourselves first makes all three
+    private. An existing file is left as it is; other backends, in-memory databases and URI
+    filenames are not ours to create.
+    """
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    if database.startswith("file:") or parsed.query.get("uri"):
+        return
+    # FileExistsError: nothing to do; FileNotFoundError (no such directory): SQLite says so.
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine with the per-backend settings this bot relies on."""
     # SQL parameters (pain scores, settings) are kept out of exception messages, which the
     # error handler logs.
     kwargs = {**kwargs, "hide_parameters": True}
     if url.startswith("sqlite"):
+        create_private_sqlite_file(url)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -60,6 +83,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_sync(url: str) -> None:
     """Bring the schema to the newest revision (blocking; runs its own event loop)."""
+    create_private_sqlite_file(url)  # migrations are usually what opens a new database
     command.upgrade(alembic_config(url), "head")
 
 

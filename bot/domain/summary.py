@@ -1,6 +1,10 @@
 """A short progress summary a person can forward to a GP or physiotherapist: pure rules, no I/O.
 
-Only numbers and an enum come out; the words around them live in the wording module.
+Two kinds of pain are kept apart, never averaged together: back pain as the person feels it
+day to day (asked at onboarding and at the daily check) and pain felt during an exercise. Each
+is a weekly series, one value per programme week, week 1 being the first 7 local days.
+
+Only numbers and enums come out; the words around them live in the wording module.
 """
 
 from __future__ import annotations
@@ -8,63 +12,105 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from fractions import Fraction
 
 from bot.domain.progression import PainBand, pain_band
 
 DAYS_PER_WEEK = 7
-# A change in average pain of at least this many points (0-10 scale) counts as better or worse.
-TREND_THRESHOLD_POINTS = 1
+# Where a stored pain score came from (pain_reports.source): only a guided session is always
+# about one exercise; onboarding and reports outside a session ("hurts") may name none.
+SOURCE_SESSION = "session"
 
 
-class PainTrend(StrEnum):
-    """How the average pain of the latest week compares with the first week."""
+class PainKind(StrEnum):
+    """Which pain a score is about; the two are never mixed in one number."""
 
-    BETTER = "better"
-    SAME = "same"
-    WORSE = "worse"
-    UNKNOWN = "unknown"
+    # The back day to day: the onboarding question, the daily check, a report naming no exercise.
+    BACK = "back"
+    # Pain felt doing an exercise: in a session, or a report outside one that names it.
+    EXERCISE = "exercise"
+
+
+def pain_kind(source: str, exercise_id: str | None) -> PainKind:
+    """The kind of a stored pain score: tied to an exercise, or the back in general."""
+    if exercise_id is not None or source == SOURCE_SESSION:
+        return PainKind.EXERCISE
+    return PainKind.BACK
+
+
+@dataclass(frozen=True, slots=True)
+class PainEntry:
+    """One pain score on the person's own calendar day; `exercise_id` when one was named."""
+
+    day: date
+    score: int
+    kind: PainKind
+    exercise_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeLength:
+    """How long the person has been in the programme, in their own calendar days.
+
+    `days` counts the first day as 1; `weeks` is whole weeks done (0 in the first week) and
+    `extra_days` the days after them, so "1 week" can only be said once 7 days have passed.
+    """
+
+    days: int
+    weeks: int
+    extra_days: int
+
+    @property
+    def first_week(self) -> bool:
+        return self.weeks == 0
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryInputs:
     """What the summary is built from, all in the person's own calendar days.
 
-    `pains` holds (day, 0-10 score, exercise id or None for a general report);
     `holds` maps an exercise id to (hold at the start, hold now) in seconds, in display order.
     """
 
     started_on: date
     today: date
     session_days: Sequence[date]
-    pains: Sequence[tuple[date, int, str | None]]
+    pains: Sequence[PainEntry]
     holds: Mapping[str, tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
 class ClinicianSummary:
-    """The facts of a summary; pain averages are rounded to one decimal, None without reports.
+    """The facts of a summary.
 
-    `painful_exercises` is (exercise id, reports with pain >= 4, highest pain), most reported
-    first; `holds` is (exercise id, start hold, current hold) in the order given.
+    The three `*_by_week` series have one value per programme week, week 1 first, up to the
+    current week. Pain values are averages rounded to one decimal, None for a week without a
+    report of that kind. `painful_exercises` is (exercise id, reports with pain >= 4, highest
+    pain), most reported first; `holds` is (exercise id, start hold, current hold) in the order
+    given.
     """
 
-    weeks_in_programme: int
+    length: ProgrammeLength
     sessions: int
-    sessions_per_week: float
-    first_week_pain: float | None
-    last_week_pain: float | None
-    pain_trend: PainTrend
+    sessions_by_week: tuple[int, ...]
+    back_pain_by_week: tuple[float | None, ...]
+    exercise_pain_by_week: tuple[float | None, ...]
     painful_exercises: tuple[tuple[str, int, int], ...]
     holds: tuple[tuple[str, int, int], ...]
 
 
-def weeks_in_programme(started_on: date, today: date) -> int:
-    """Weeks since the start, a partial week counting as one; at least 1."""
-    days = (today - started_on).days + 1
-    return max(1, math.ceil(days / DAYS_PER_WEEK))
+def programme_length(started_on: date, today: date) -> ProgrammeLength:
+    """Days in the programme (the first day counts as 1; at least 1), whole weeks and the rest."""
+    days = max(1, (today - started_on).days + 1)
+    weeks, extra = divmod(days, DAYS_PER_WEEK)
+    return ProgrammeLength(days=days, weeks=weeks, extra_days=extra)
+
+
+def programme_week(started_on: date, day: date) -> int:
+    """The programme week of `day`, 0 for week 1 (the first 7 days from `started_on`)."""
+    return (day - started_on).days // DAYS_PER_WEEK
 
 
 def _tenths(scores: Sequence[int]) -> int | None:
@@ -74,61 +120,46 @@ def _tenths(scores: Sequence[int]) -> int | None:
     return math.floor(Fraction(sum(scores) * 10, len(scores)) + Fraction(1, 2))
 
 
-def _trend(first_tenths: int | None, last_tenths: int | None) -> PainTrend:
-    # Compared on the rounded values the message shows, so numbers and trend always agree.
-    if first_tenths is None or last_tenths is None:
-        return PainTrend.UNKNOWN
-    change = last_tenths - first_tenths
-    if change <= -TREND_THRESHOLD_POINTS * 10:
-        return PainTrend.BETTER
-    if change >= TREND_THRESHOLD_POINTS * 10:
-        return PainTrend.WORSE
-    return PainTrend.SAME
+def _average(scores: Sequence[int]) -> float | None:
+    tenths = _tenths(scores)
+    return None if tenths is None else tenths / 10
 
 
 def clinician_summary(inputs: SummaryInputs) -> ClinicianSummary:
-    """Sessions, pain in the first versus the latest week, painful exercises and holds.
-
-    Only days from `started_on` to `today` count. The first week is the 7 days from
-    `started_on`; the latest week is the 7 days up to `today`, but never reaching back into
-    the first week, so early on (under 8 days) there is no latest week and the trend is
-    UNKNOWN rather than a comparison of the same reports with themselves.
-    """
+    """Time in the programme, sessions and both kinds of pain week by week, painful
+    exercises and holds. Only days from `started_on` to `today` count."""
     start, today = inputs.started_on, inputs.today
+    length = programme_length(start, today)
+    weeks = math.ceil(length.days / DAYS_PER_WEEK)  # week 1 up to the current week
 
     def in_programme(day: date) -> bool:
         return start <= day <= today
 
-    weeks = weeks_in_programme(start, today)
-    sessions = len({day for day in inputs.session_days if in_programme(day)})
+    session_days = {day for day in inputs.session_days if in_programme(day)}
+    sessions_by_week = [0] * weeks
+    for day in session_days:
+        sessions_by_week[programme_week(start, day)] += 1
 
-    first_week_end = start + timedelta(days=DAYS_PER_WEEK - 1)
-    last_week_start = max(today - timedelta(days=DAYS_PER_WEEK - 1), first_week_end + timedelta(1))
-    first_scores: list[int] = []
-    last_scores: list[int] = []
+    scores: dict[PainKind, list[list[int]]] = {
+        kind: [[] for _ in range(weeks)] for kind in PainKind
+    }
     painful: dict[str, tuple[int, int]] = {}
-    for day, score, exercise_id in inputs.pains:
-        band = pain_band(score)  # also rejects scores outside 0..10
-        if not in_programme(day):
+    for entry in inputs.pains:
+        band = pain_band(entry.score)  # also rejects scores outside 0..10
+        if not in_programme(entry.day):
             continue
-        if day <= first_week_end:
-            first_scores.append(score)
-        if day >= last_week_start:
-            last_scores.append(score)
-        if exercise_id is not None and band is not PainBand.FINE:
-            count, highest = painful.get(exercise_id, (0, 0))
-            painful[exercise_id] = (count + 1, max(highest, score))
+        scores[entry.kind][programme_week(start, entry.day)].append(entry.score)
+        if entry.exercise_id is not None and band is not PainBand.FINE:
+            count, highest = painful.get(entry.exercise_id, (0, 0))
+            painful[entry.exercise_id] = (count + 1, max(highest, entry.score))
 
-    first_tenths = _tenths(first_scores)
-    last_tenths = _tenths(last_scores)
     ranked = sorted(painful.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
     return ClinicianSummary(
-        weeks_in_programme=weeks,
-        sessions=sessions,
-        sessions_per_week=round(sessions / weeks, 1),
-        first_week_pain=None if first_tenths is None else first_tenths / 10,
-        last_week_pain=None if last_tenths is None else last_tenths / 10,
-        pain_trend=_trend(first_tenths, last_tenths),
+        length=length,
+        sessions=len(session_days),
+        sessions_by_week=tuple(sessions_by_week),
+        back_pain_by_week=tuple(_average(week) for week in scores[PainKind.BACK]),
+        exercise_pain_by_week=tuple(_average(week) for week in scores[PainKind.EXERCISE]),
         painful_exercises=tuple((eid, count, high) for eid, (count, high) in ranked),
         holds=tuple((eid, begin, now) for eid, (begin, now) in inputs.holds.items()),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from telegram import InputFile, Update
@@ -13,7 +14,14 @@ from telegram.ext import CommandHandler, ContextTypes, filters
 from bot import texts
 from bot.domain.history import History, progress_history
 from bot.domain.streaks import compute_streak, local_day
-from bot.domain.summary import PainTrend, SummaryInputs, clinician_summary
+from bot.domain.summary import (
+    ClinicianSummary,
+    PainEntry,
+    ProgrammeLength,
+    SummaryInputs,
+    clinician_summary,
+    pain_kind,
+)
 from bot.domain.timezones import zone
 from bot.handlers import figures
 from bot.handlers.common import Services, services, today, todays_routine
@@ -146,6 +154,10 @@ async def pdf_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
+# At most this many recent weeks are shown, so a long programme still fits a phone screen.
+SUMMARY_WEEKS_SHOWN = 12
+
+
 async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/summary: one forwardable message for a GP or physiotherapist."""
     svc = services(context)
@@ -162,29 +174,65 @@ async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             today=today(svc, user),
             session_days=await svc.repository.session_days(user.id),
             pains=[
-                (r.reported_at.astimezone(tz).date(), r.pain, r.exercise_id)
+                PainEntry(
+                    day=r.reported_at.astimezone(tz).date(),
+                    score=r.pain,
+                    kind=pain_kind(r.source, r.exercise_id),
+                    exercise_id=r.exercise_id,
+                )
                 for r in await svc.repository.pain_reports(user.id)
             ],
             holds=ordered,
         )
     )
-    await update.effective_message.reply_text(_summary_text(svc, facts))
+    await update.effective_message.reply_text(summary_text(facts, _exercise_name(svc)))
 
 
-def _summary_text(svc: Services, facts) -> str:
+def _exercise_name(svc: Services) -> Callable[[str], str]:
     def name(exercise_id: str) -> str:
         return svc.catalog.get(exercise_id).name if exercise_id in svc.catalog else exercise_id
 
-    if facts.pain_trend is not PainTrend.UNKNOWN:
-        pain = texts.SUMMARY_PAIN_TREND.format(
-            first=facts.first_week_pain,
-            last=facts.last_week_pain,
-            trend=texts.SUMMARY_TREND[facts.pain_trend.value],
-        )
-    elif facts.first_week_pain is not None:
-        pain = texts.SUMMARY_PAIN_ONE_WEEK.format(value=facts.first_week_pain)
+    return name
+
+
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def length_text(length: ProgrammeLength) -> str:
+    """Time in the programme: "1 day (first week)", "1 week", "2 weeks and 3 days"."""
+    if length.first_week:
+        return texts.SUMMARY_FIRST_WEEK.format(days=length.days, s=_plural(length.days))
+    if not length.extra_days:
+        return texts.SUMMARY_WEEKS.format(weeks=length.weeks, s=_plural(length.weeks))
+    return texts.SUMMARY_WEEKS_AND_DAYS.format(
+        weeks=length.weeks,
+        ws=_plural(length.weeks),
+        days=length.extra_days,
+        ds=_plural(length.extra_days),
+    )
+
+
+def pain_series_text(values: Sequence[float | None]) -> str:
+    """One weekly pain series, "2.5/10, –, 3.0/10"; "none reported" without any value."""
+    if all(value is None for value in values):
+        return texts.SUMMARY_PAIN_NONE
+    return ", ".join(
+        texts.SUMMARY_NO_VALUE if value is None else texts.SUMMARY_PAIN_VALUE.format(value=value)
+        for value in values
+    )
+
+
+def summary_text(facts: ClinicianSummary, name: Callable[[str], str]) -> str:
+    """The /summary message: the last SUMMARY_WEEKS_SHOWN weeks of each series, week by week."""
+    weeks = len(facts.sessions_by_week)
+    first = max(0, weeks - SUMMARY_WEEKS_SHOWN)
+    if weeks == 1:
+        sessions, heading = str(facts.sessions), texts.SUMMARY_PAIN_SO_FAR
     else:
-        pain = texts.SUMMARY_PAIN_NONE
+        by_week = ", ".join(str(count) for count in facts.sessions_by_week[first:])
+        sessions = texts.SUMMARY_SESSIONS_BY_WEEK.format(total=facts.sessions, weeks=by_week)
+        heading = texts.SUMMARY_PAIN_BY_WEEK.format(first=first + 1, last=weeks)
     painful = ", ".join(
         texts.SUMMARY_PAINFUL.format(name=name(e), times=times, worst=worst)
         for e, times, worst in facts.painful_exercises
@@ -194,12 +242,11 @@ def _summary_text(svc: Services, facts) -> str:
         for e, start, now in facts.holds
     )
     return texts.SUMMARY.format(
-        weeks=facts.weeks_in_programme,
-        ws="" if facts.weeks_in_programme == 1 else "s",
-        sessions=facts.sessions,
-        ss="" if facts.sessions == 1 else "s",
-        per_week=f"{facts.sessions_per_week:g}",
-        pain=pain,
+        length=length_text(facts.length),
+        sessions=sessions,
+        pain_heading=heading,
+        back=pain_series_text(facts.back_pain_by_week[first:]),
+        during=pain_series_text(facts.exercise_pain_by_week[first:]),
         painful=painful or texts.SUMMARY_NONE,
         holds=holds or texts.SUMMARY_NO_HOLDS,
     )

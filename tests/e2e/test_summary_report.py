@@ -70,7 +70,7 @@ async def test_day_one_keeps_back_pain_and_exercise_pain_apart(
     # Day one is the first week, not "1 week".
     assert "1 week" not in text
     assert "first week" in text and "1 day" in text
-    assert "1 session" in text
+    assert "Sessions: 1\n" in text
     assert "not a diagnosis" in text
 
 
@@ -107,4 +107,4 @@ async def test_weeks_and_series_follow_the_local_calendar(
     # One value per programme week, week 1 first; "–" for a week without reports.
     assert _line(text, "Back pain").endswith("2.5/10, –")
     assert _line(text, "Pain during exercises").endswith("6.0/10, 5.0/10")
-    assert "Sessions: 1" in text
+    assert "Sessions: 1 (by week: 1, 0)" in text

@@ -1,9 +1,10 @@
-"""The clinician summary: weeks, session rate, pain trend, painful exercises and holds."""
+"""The clinician summary: time in the programme, sessions, two weekly pain series never mixed,
+painful exercises and holds; and the words the /summary message puts around them."""
 
 from __future__ import annotations
 
-import math
 import pickle
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -14,13 +15,19 @@ from hypothesis import strategies as st
 
 from bot.domain.summary import (
     ClinicianSummary,
-    PainTrend,
+    PainEntry,
+    PainKind,
+    ProgrammeLength,
     SummaryInputs,
     clinician_summary,
-    weeks_in_programme,
+    pain_kind,
+    programme_length,
+    programme_week,
 )
+from bot.handlers.stats import SUMMARY_WEEKS_SHOWN, length_text, pain_series_text, summary_text
 
 START = date(2026, 11, 2)  # a Monday
+BACK, EXERCISE = PainKind.BACK, PainKind.EXERCISE
 
 
 def day(n: int) -> date:
@@ -35,22 +42,103 @@ def inputs(
     pains: list[tuple[int, int, str | None]] | None = None,
     holds: dict[str, tuple[int, int]] | None = None,
 ) -> SummaryInputs:
+    """Pains are (day, score, exercise id); one naming an exercise is exercise pain."""
     return SummaryInputs(
         started_on=START,
         today=day(today),
         session_days=[day(n) for n in sessions or []],
-        pains=[(day(n), score, exercise) for n, score, exercise in pains or []],
+        pains=[
+            PainEntry(day(n), score, BACK if exercise is None else EXERCISE, exercise)
+            for n, score, exercise in pains or []
+        ],
         holds=holds or {},
     )
 
 
+# Which pain is which ---------------------------------------------------------------------
+
+
 @pytest.mark.parametrize(
-    ("today", "weeks"),
-    [(-3, 1), (0, 1), (6, 1), (7, 2), (13, 2), (14, 3), (27, 4), (28, 5)],
+    ("source", "exercise_id", "kind"),
+    [
+        ("onboarding", None, BACK),  # "How much does your back hurt today?"
+        ("reminder", None, BACK),  # "hurts" outside a session, naming no exercise
+        ("check", None, BACK),  # a daily check, whatever it is stored as
+        ("reminder", "bridge", EXERCISE),  # "hurts" outside a session, naming one
+        ("session", "bridge", EXERCISE),  # "Hurts" on a session card
+        ("session", None, EXERCISE),  # a session's pain is always about an exercise
+    ],
 )
-def test_weeks_count_partial_weeks_and_are_at_least_one(today: int, weeks: int) -> None:
-    assert weeks_in_programme(START, day(today)) == weeks
-    assert clinician_summary(inputs(today)).weeks_in_programme == weeks
+def test_pain_kind_from_where_the_score_came_from(
+    source: str, exercise_id: str | None, kind: PainKind
+) -> None:
+    assert pain_kind(source, exercise_id) is kind
+
+
+# Time in the programme -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "weeks", "extra", "text"),
+    [
+        (-3, 1, 0, 1, "1 day (first week)"),  # a clock behind the start is still day one
+        (0, 1, 0, 1, "1 day (first week)"),
+        (2, 3, 0, 3, "3 days (first week)"),
+        (5, 6, 0, 6, "6 days (first week)"),
+        (6, 7, 1, 0, "1 week"),
+        (7, 8, 1, 1, "1 week and 1 day"),
+        (12, 13, 1, 6, "1 week and 6 days"),
+        (13, 14, 2, 0, "2 weeks"),
+        (16, 17, 2, 3, "2 weeks and 3 days"),
+        (69, 70, 10, 0, "10 weeks"),
+    ],
+)
+def test_programme_length(today: int, days: int, weeks: int, extra: int, text: str) -> None:
+    length = programme_length(START, day(today))
+    assert length == ProgrammeLength(days=days, weeks=weeks, extra_days=extra)
+    assert clinician_summary(inputs(today)).length == length
+    assert length_text(length) == text
+
+
+@given(st.integers(min_value=-30, max_value=2000))
+def test_never_a_week_before_seven_days(today: int) -> None:
+    length = programme_length(START, day(today))
+    text = length_text(length)
+    days = max(1, today + 1)
+    assert length.days == days == 7 * length.weeks + length.extra_days
+    assert ("first week" in text) == (days < 7)
+    if days < 7:
+        assert "week " not in text.replace("first week", "") and "weeks" not in text
+    assert not re.search(r"\b1 (weeks|days)\b", text)  # "1 weeks" never
+    assert not re.search(r"\b([02-9]|\d\d+) (week|day)\b", text)  # "2 week" never
+    # The numbers said add back up to the days in the programme.
+    weeks = re.search(r"(\d+) weeks?\b", text)
+    extra = re.search(r"(\d+) days?\b", text)
+    said = (int(weeks.group(1)) * 7 if weeks else 0) + (int(extra.group(1)) if extra else 0)
+    assert said == days
+
+
+def test_programme_weeks_count_from_the_start_day() -> None:
+    assert [programme_week(START, day(n)) for n in (0, 6, 7, 13, 14, 20, 21)] == [
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+        3,
+    ]
+
+
+# The summary -----------------------------------------------------------------------------
+
+
+def test_day_one_keeps_back_pain_and_exercise_pain_apart() -> None:
+    # Onboarded with back pain 2; the bridge hurt 6 in the first session.
+    summary = clinician_summary(inputs(0, sessions=[0], pains=[(0, 2, None), (0, 6, "bridge")]))
+    assert summary.back_pain_by_week == (2.0,)
+    assert summary.exercise_pain_by_week == (6.0,)
+    assert summary.length.first_week
 
 
 def test_a_worked_example() -> None:
@@ -71,98 +159,45 @@ def test_a_worked_example() -> None:
         )
     )
     assert summary == ClinicianSummary(
-        weeks_in_programme=3,
+        length=ProgrammeLength(days=21, weeks=3, extra_days=0),
         sessions=12,
-        sessions_per_week=4.0,
-        first_week_pain=5.0,
-        last_week_pain=2.3,
-        pain_trend=PainTrend.BETTER,
+        sessions_by_week=(5, 3, 4),
+        back_pain_by_week=(5.0, None, 2.5),
+        exercise_pain_by_week=(5.0, None, 2.0),
         painful_exercises=(("bridge", 1, 6), ("bird_dog", 1, 4)),
         holds=(("pelvic_tilt", 10, 30), ("bridge", 10, 20)),
     )
 
 
-def test_sessions_per_week_is_rounded_to_one_decimal() -> None:
-    # 10 sessions over 3 weeks (day 15 is in week 3).
-    summary = clinician_summary(inputs(15, sessions=list(range(10))))
-    assert summary.sessions == 10
-    assert summary.sessions_per_week == 3.3
+def test_the_current_week_is_in_the_series_even_when_just_begun() -> None:
+    summary = clinician_summary(inputs(7, pains=[(7, 3, None)]))
+    assert summary.back_pain_by_week == (None, 3.0)
+    assert summary.exercise_pain_by_week == (None, None)
+    assert summary.sessions_by_week == (0, 0)
 
 
 def test_sessions_after_today_do_not_count() -> None:
-    assert clinician_summary(inputs(3, sessions=[0, 1, 2, 3, 4, 5])).sessions == 4
+    summary = clinician_summary(inputs(3, sessions=[0, 1, 2, 3, 4, 5]))
+    assert summary.sessions == 4
+    assert summary.sessions_by_week == (4,)
 
 
-@pytest.mark.parametrize(
-    ("first", "last", "trend"),
-    [
-        ([6, 6], [5, 5], PainTrend.BETTER),  # exactly one point better counts
-        ([6, 6], [5, 6], PainTrend.SAME),  # half a point is noise
-        ([3], [4], PainTrend.WORSE),
-        ([4, 5], [4, 5], PainTrend.SAME),
-        ([2, 3, 3], [4, 4, 4], PainTrend.WORSE),  # 2.7 -> 4.0
-        ([5, 5, 4], [4, 3, 3], PainTrend.BETTER),  # 4.7 -> 3.3
-        ([5, 5, 4], [4, 4, 4], PainTrend.SAME),  # 4.7 -> 4.0
-    ],
-)
-def test_pain_trend(first: list[int], last: list[int], trend: PainTrend) -> None:
-    pains = [(n, score, None) for n, score in enumerate(first)]
-    pains += [(20 - n, score, None) for n, score in enumerate(last)]
-    assert clinician_summary(inputs(20, pains=pains)).pain_trend is trend
-
-
-def test_the_trend_uses_the_rounded_averages_the_message_shows() -> None:
-    # 13/3 = 4.33 -> 4.3 and 16/3 = 5.33 -> 5.3: a full point on screen, so WORSE
-    # (with floats, 5.3 - 4.3 is 0.9999999999999998).
-    pains = [(0, 4, None), (1, 4, None), (2, 5, None)]
-    pains += [(20, 5, None), (19, 5, None), (18, 6, None)]
-    summary = clinician_summary(inputs(20, pains=pains))
-    assert (summary.first_week_pain, summary.last_week_pain) == (4.3, 5.3)
-    assert summary.pain_trend is PainTrend.WORSE
-
-
-def test_averages_round_half_up() -> None:
-    # 4.25 and 4.75 (halves) go up to 4.3 and 4.8.
+def test_averages_round_half_up_to_one_decimal() -> None:
+    # 4.25 goes up to 4.3 and 4.75 to 4.8; 13/3 = 4.33 to 4.3.
     pains = [(0, 4, None), (1, 4, None), (2, 4, None), (3, 5, None)]
-    pains += [(20, 5, None), (19, 5, None), (18, 5, None), (17, 4, None)]
+    pains += [(7, 5, "cat"), (8, 5, "cat"), (9, 5, "cat"), (10, 4, "cat")]
+    pains += [(14, 4, None), (15, 4, None), (16, 5, None)]
     summary = clinician_summary(inputs(20, pains=pains))
-    assert (summary.first_week_pain, summary.last_week_pain) == (4.3, 4.8)
-
-
-@pytest.mark.parametrize(
-    ("pains", "first", "last"),
-    [
-        ([], None, None),
-        ([(0, 5, None)], 5.0, None),  # nothing in the latest week
-        ([(20, 5, None)], None, 5.0),  # nothing in the first week
-        ([(9, 5, None)], None, None),  # only in between
-    ],
-)
-def test_trend_is_unknown_without_reports_in_either_week(
-    pains: list[tuple[int, int, str | None]], first: float | None, last: float | None
-) -> None:
-    summary = clinician_summary(inputs(20, pains=pains))
-    assert (summary.first_week_pain, summary.last_week_pain) == (first, last)
-    assert summary.pain_trend is PainTrend.UNKNOWN
-
-
-def test_early_on_the_latest_week_never_reuses_first_week_reports() -> None:
-    # On day 4 both windows would be the same days: no latest week yet, trend unknown.
-    summary = clinician_summary(inputs(4, pains=[(0, 6, None), (3, 2, None)]))
-    assert summary.first_week_pain == 4.0
-    assert summary.last_week_pain is None
-    assert summary.pain_trend is PainTrend.UNKNOWN
-    # On day 10 the latest week is days 7-10 only.
-    summary = clinician_summary(inputs(10, pains=[(5, 6, None), (8, 2, None), (10, 4, None)]))
-    assert (summary.first_week_pain, summary.last_week_pain) == (6.0, 3.0)
-    assert summary.pain_trend is PainTrend.BETTER
+    assert summary.back_pain_by_week == (4.3, None, 4.3)
+    assert summary.exercise_pain_by_week == (None, 4.8, None)
 
 
 def test_reports_outside_the_programme_are_ignored() -> None:
     summary = clinician_summary(
         inputs(20, pains=[(-1, 9, "bridge"), (0, 2, None), (21, 9, "bridge"), (20, 2, None)])
     )
-    assert (summary.first_week_pain, summary.last_week_pain) == (2.0, 2.0)
+    assert summary.back_pain_by_week == (2.0, None, 2.0)
+    assert summary.exercise_pain_by_week == (None, None, None)
     assert summary.painful_exercises == ()
 
 
@@ -220,6 +255,63 @@ def test_module_is_pure_domain() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+# The message -----------------------------------------------------------------------------
+
+
+def _message(data: SummaryInputs) -> str:
+    return summary_text(clinician_summary(data), lambda exercise_id: exercise_id.title())
+
+
+def _line(text: str, starts: str) -> str:
+    (line,) = [line for line in text.splitlines() if line.startswith(starts)]
+    return line
+
+
+def test_message_on_day_one() -> None:
+    text = _message(inputs(0, sessions=[0], pains=[(0, 2, None), (0, 6, "bridge")]))
+    assert "In the programme: 1 day (first week)\nSessions: 1\n" in text
+    assert "Average pain so far (0 = no pain, 10 = worst):" in text
+    assert _line(text, "Back pain") == "Back pain (daily check): 2.0/10"
+    assert _line(text, "Pain during exercises") == "Pain during exercises: 6.0/10"
+    assert "Bridge (1×, up to 6/10)" in text
+    assert "no exercises done yet" in text
+
+
+def test_message_week_by_week() -> None:
+    text = _message(
+        inputs(16, sessions=[0, 1, 2, 8, 15], pains=[(0, 2, None), (1, 6, "cat"), (15, 3, None)])
+    )
+    assert "In the programme: 2 weeks and 3 days\nSessions: 5 (by week: 3, 1, 1)\n" in text
+    assert "weeks 1 to 3\n(0 = no pain, 10 = worst, – = none reported):" in text
+    assert _line(text, "Back pain") == "Back pain (daily check): 2.0/10, –, 3.0/10"
+    assert _line(text, "Pain during exercises") == "Pain during exercises: 6.0/10, –, –"
+
+
+def test_message_without_pain_reports() -> None:
+    text = _message(inputs(9))
+    assert _line(text, "Back pain") == "Back pain (daily check): none reported"
+    assert _line(text, "Pain during exercises") == "Pain during exercises: none reported"
+    assert "Exercises that hurt (pain 4 or more): none" in text
+
+
+def test_a_long_programme_shows_its_latest_weeks() -> None:
+    weeks = SUMMARY_WEEKS_SHOWN + 8
+    today = weeks * 7 - 1
+    pains = [(7 * week, week % 11, None) for week in range(weeks)]
+    text = _message(inputs(today, sessions=list(range(0, today + 1, 7)), pains=pains))
+    assert f"weeks 9 to {weeks}\n" in text
+    series = _line(text, "Back pain").removeprefix("Back pain (daily check): ").split(", ")
+    assert series == [f"{week % 11:.1f}/10" for week in range(8, weeks)]
+    assert f"Sessions: {weeks} (by week: {', '.join(['1'] * SUMMARY_WEEKS_SHOWN)})" in text
+
+
+def test_pain_series_text() -> None:
+    assert pain_series_text([None, 4.0, 10.0, 0.0]) == "–, 4.0/10, 10.0/10, 0.0/10"
+    assert pain_series_text([None, None]) == "none reported"
+
+
+# Invariants ------------------------------------------------------------------------------
+
 programme_days = st.integers(min_value=0, max_value=200)
 
 
@@ -241,31 +333,55 @@ def summary_inputs(draw: st.DrawFn) -> SummaryInputs:
     return inputs(today, sessions=sessions, pains=pains)
 
 
-@given(summary_inputs())
-def test_rate_times_weeks_is_the_session_count(data: SummaryInputs) -> None:
-    summary = clinician_summary(data)
-    assert summary.weeks_in_programme >= 1
-    assert 0 <= summary.sessions <= (data.today - data.started_on).days + 1
-    # Rounded to 0.1 per week, so off by at most 0.05 a week.
-    assert math.isclose(
-        summary.sessions_per_week * summary.weeks_in_programme,
-        summary.sessions,
-        abs_tol=0.05 * summary.weeks_in_programme + 1e-9,
+def _only(data: SummaryInputs, kind: PainKind) -> SummaryInputs:
+    return SummaryInputs(
+        data.started_on,
+        data.today,
+        data.session_days,
+        [p for p in data.pains if p.kind is kind],
+        data.holds,
     )
 
 
 @given(summary_inputs())
-def test_trend_is_unknown_exactly_when_a_week_has_no_reports(data: SummaryInputs) -> None:
+def test_a_series_never_mixes_the_two_kinds_of_pain(data: SummaryInputs) -> None:
     summary = clinician_summary(data)
-    missing = summary.first_week_pain is None or summary.last_week_pain is None
-    assert (summary.pain_trend is PainTrend.UNKNOWN) == missing
-    if not missing:
-        assert summary.first_week_pain is not None and summary.last_week_pain is not None
-        change = round(summary.last_week_pain - summary.first_week_pain, 1)
-        expected = (
-            PainTrend.BETTER if change <= -1 else PainTrend.WORSE if change >= 1 else PainTrend.SAME
-        )
-        assert summary.pain_trend is expected
+    # Each series is what it would be with the other kind's reports left out.
+    assert summary.back_pain_by_week == clinician_summary(_only(data, BACK)).back_pain_by_week
+    assert (
+        summary.exercise_pain_by_week
+        == clinician_summary(_only(data, EXERCISE)).exercise_pain_by_week
+    )
+    assert set(clinician_summary(_only(data, BACK)).exercise_pain_by_week) == {None}
+    assert set(clinician_summary(_only(data, EXERCISE)).back_pain_by_week) == {None}
+
+
+@given(summary_inputs())
+def test_one_value_per_week_each_the_rounded_average_of_that_week(data: SummaryInputs) -> None:
+    summary = clinician_summary(data)
+    weeks = -(-summary.length.days // 7)
+    assert len(summary.sessions_by_week) == weeks
+    assert len(summary.back_pain_by_week) == len(summary.exercise_pain_by_week) == weeks
+    assert sum(summary.sessions_by_week) == summary.sessions
+    assert all(0 <= count <= 7 for count in summary.sessions_by_week)
+    for kind, series in (
+        (BACK, summary.back_pain_by_week),
+        (EXERCISE, summary.exercise_pain_by_week),
+    ):
+        for week, value in enumerate(series):
+            scores = [
+                p.score
+                for p in data.pains
+                if p.kind is kind
+                and data.started_on <= p.day <= data.today
+                and programme_week(data.started_on, p.day) == week
+            ]
+            if not scores:
+                assert value is None
+            else:
+                assert value is not None and 0 <= value <= 10
+                assert abs(value - sum(scores) / len(scores)) <= 0.05 + 1e-9
+                assert value == round(value, 1)
 
 
 @given(summary_inputs())

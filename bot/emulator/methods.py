@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from PIL import Image
 
@@ -54,7 +56,8 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_SIDES = 10_000  # width + height
 MAX_PHOTO_RATIO = 20
 PHOTO_SIDE_KEPT = 1280  # Telegram scales a photo's largest size down to this
-SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # setWebhook's rule for secret_token
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]*")  # setWebhook's rule for secret_token
+WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})
 
 
 def api_method(name: str) -> Callable[[Method], Method]:
@@ -280,9 +283,10 @@ async def set_webhook(state: EmulatorState, params: Params, files: Uploads) -> A
     url = str(params.get("url") or "").strip()
     secret = params.get("secret_token")
     allowed = params.get("allowed_updates")
-    if url and not url.startswith(("http://", "https://")):
-        # Telegram itself insists on https; like a local Bot API server we accept http too.
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if url:
+        _check_webhook_url(url, insecure_ok=state.allow_insecure_webhook)
+    if secret is not None and len(str(secret)) > 256:
+        raise bad_request("secret token is too long")
     if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
         raise bad_request("secret token contains unallowed characters")
     if allowed is not None and not (
@@ -294,14 +298,46 @@ async def set_webhook(state: EmulatorState, params: Params, files: Uploads) -> A
     else:
         if url != state.webhook["url"]:
             state.webhook = {"url": url, "has_custom_certificate": False}  # no old errors
-        state.webhook_secret = str(secret) if secret is not None else None
-        state.webhook["max_connections"] = int(params.get("max_connections") or 40)
+        state.webhook_secret = str(secret) if secret else None
+        # Like every integer argument of the Bot API, max_connections is clamped, not refused.
+        connections = params.get("max_connections")
+        connections = connections if isinstance(connections, int) else 40
+        state.webhook["max_connections"] = min(max(connections, 1), 100)
     if allowed is not None:  # omitted: the previous setting stays, as in Telegram
         state.allowed_updates = allowed or None
     if params.get("drop_pending_updates"):
         state.pending.clear()
     state.notify()
     return True
+
+
+def _check_webhook_url(url: str, *, insecure_ok: bool) -> None:
+    """Refuse a webhook URL as Telegram does; `insecure_ok` is a local Bot API server's leniency.
+
+    A URL without a scheme is taken as https, as Telegram takes it.
+    """
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        port = -1
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port < 0:
+        raise bad_request("invalid webhook URL specified")
+    if insecure_ok:
+        return
+    if parts.scheme.lower() != "https":
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    if port not in WEBHOOK_PORTS:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+    host = parts.hostname
+    try:
+        address = ipaddress.ip_address("127.0.0.1" if host == "localhost" else host)
+    except ValueError:
+        return  # a name: Telegram would resolve it; the emulator never calls it anyway
+    if not address.is_global:
+        raise bad_request(f"bad webhook: IP address {address} is reserved")
 
 
 def _clear_webhook(state: EmulatorState) -> None:

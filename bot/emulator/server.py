@@ -74,9 +74,16 @@ class BotApiEmulator:
         port: int = 0,
         bot_username: str = "backcoach_bot",
         callback_timeout: float = 15.0,
+        allow_insecure_webhook: bool = False,
     ) -> None:
-        """`callback_timeout`: real seconds after a button press within which the bot must
-        answer the callback query; a later answerCallbackQuery gets Telegram's 400."""
+        """Strict as Telegram by default; two keywords relax that on purpose.
+
+        `callback_timeout`: real seconds after a button press within which the bot must answer
+        the callback query; a later answerCallbackQuery gets Telegram's 400.
+        `allow_insecure_webhook`: let setWebhook take a plain http URL, any port and a loopback
+        or private address, as a local Bot API server (`telegram-bot-api --local`) does. Tests
+        that run the bot's webhook on 127.0.0.1 need it; Telegram itself refuses such URLs.
+        """
         self.token = token
         self.host = host
         self.port = port
@@ -86,6 +93,7 @@ class BotApiEmulator:
         }  # fmt: skip
         self.state = EmulatorState(self.bot_user)
         self.state.callback_timeout = callback_timeout
+        self.state.allow_insecure_webhook = allow_insecure_webhook
         self.requests: list[ApiRequest] = []
         self.faults: list[Fault] = []
         self._users: dict[int, ScriptedUser] = {}
@@ -168,6 +176,15 @@ class BotApiEmulator:
     @callback_timeout.setter
     def callback_timeout(self, seconds: float) -> None:
         self.state.callback_timeout = seconds
+
+    @property
+    def allow_insecure_webhook(self) -> bool:
+        """Whether setWebhook accepts http, any port and private addresses (see __init__)."""
+        return self.state.allow_insecure_webhook
+
+    @allow_insecure_webhook.setter
+    def allow_insecure_webhook(self, allowed: bool) -> None:
+        self.state.allow_insecure_webhook = allowed
 
     @property
     def callback_answer_latencies(self) -> list[float]:

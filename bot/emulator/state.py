@@ -139,6 +139,9 @@ class EmulatorState:
         # What getWebhookInfo reports; the secret and the update filter are kept apart from it.
         self.webhook: dict[str, Any] = {"url": "", "has_custom_certificate": False}
         self.webhook_secret: str | None = None
+        # True: setWebhook takes http, any port and private addresses, as a local Bot API
+        # server does; Telegram itself (the default, False) refuses them.
+        self.allow_insecure_webhook = False
         self.allowed_updates: list[str] | None = None  # None: every type but the opt-in ones
         self.deliveries: list[WebhookDelivery] = []
         self.pending: list[tuple[int, dict[str, Any]]] = []  # (chat_id, update) not confirmed

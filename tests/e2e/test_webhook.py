@@ -33,6 +33,17 @@ pytestmark = pytest.mark.e2e
 SECRET = "e2e-Webhook_secret-0123456789"
 
 
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """The emulator, told to take the bot's webhook on plain http at 127.0.0.1 and any port.
+
+    Telegram refuses such a URL (and so does the emulator by default); a local Bot API server
+    accepts it, which is what this opt-in stands for.
+    """
+    async with BotApiEmulator(allow_insecure_webhook=True) as emu:
+        yield emu
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

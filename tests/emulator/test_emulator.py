@@ -494,6 +494,7 @@ def _texts(log: list[tuple[int, dict, str | None]], chat_id: int) -> list[str]:
 async def test_webhook_drives_ptb_with_the_secret(emu: BotApiEmulator, user: ScriptedUser) -> None:
     """PTB's own webhook server, set up as the bot does, gets the user's updates by POST."""
     port = _free_port()
+    emu.allow_insecure_webhook = True  # http on loopback: only a local Bot API server takes it
     application = (
         ApplicationBuilder()
         .token(emu.token)
@@ -550,6 +551,7 @@ async def test_webhook_retries_with_backoff_in_order_per_chat(
     bot: Bot, emu: BotApiEmulator, receiver: tuple[str, list, list[int]]
 ) -> None:
     url, log, failures = receiver
+    emu.allow_insecure_webhook = True  # http on loopback: only a local Bot API server takes it
     failures[0] = 3  # the bot's server is "down" for the first three POSTs
     await bot.set_webhook(url, secret_token=SECRET)
     ann, ben = emu.user(701, "Ann"), emu.user(702, "Ben")
@@ -578,6 +580,7 @@ async def test_set_webhook_drops_pending_and_filters_updates(
     bot: Bot, user: ScriptedUser, emu: BotApiEmulator, receiver: tuple[str, list, list[int]]
 ) -> None:
     url, log, _ = receiver
+    emu.allow_insecure_webhook = True  # http on loopback: only a local Bot API server takes it
     await user.send_text("before the webhook")
     with pytest.raises(BadRequest, match=r"(?i)secret token"):
         await bot.set_webhook(url, secret_token="no spaces allowed")

@@ -339,3 +339,75 @@ async def test_uploads_over_50_mb_are_too_large(
 async def test_a_document_of_exactly_50_mb_goes_through(bot: Bot, user: ScriptedUser) -> None:
     sent = await bot.send_document(USER_ID, b"%" * (50 * 1024 * 1024), filename="big.pdf")
     assert sent.document is not None and sent.document.file_size == 50 * 1024 * 1024
+
+
+# --- setWebhook ---------------------------------------------------------------------------------
+
+HTTPS_ONLY = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+PORTS = "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+
+
+@pytest.mark.parametrize(
+    ("url", "description"),
+    [
+        ("http://bot.example.com/hook", HTTPS_ONLY),
+        ("http://127.0.0.1:8080/hook", HTTPS_ONLY),
+        ("https://bot.example.com:8080/hook", PORTS),
+        ("https://bot.example.com:8444/hook", PORTS),
+        ("bot.example.com:8080/hook", PORTS),  # no scheme: taken as https
+        ("https://127.0.0.1/hook", "Bad Request: bad webhook: IP address 127.0.0.1 is reserved"),
+        ("https://localhost:8443/", "Bad Request: bad webhook: IP address 127.0.0.1 is reserved"),
+        ("https://10.1.2.3:88/hook", "Bad Request: bad webhook: IP address 10.1.2.3 is reserved"),
+        ("ftp://bot.example.com/hook", "Bad Request: invalid webhook URL specified"),
+        ("https://bot.example.com:99999/", "Bad Request: invalid webhook URL specified"),
+    ],
+)
+async def test_webhook_urls_telegram_refuses(
+    emu: BotApiEmulator, url: str, description: str
+) -> None:
+    assert await _call(emu, "setWebhook", url=url) == _refused(description)
+    assert emu.webhook_url == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bot.example.com/hook",
+        "https://bot.example.com:443/hook",
+        "https://bot.example.com:8443/hook",
+        "https://bot.example.com:88/hook",
+        "https://bot.example.com:80/hook",
+        "https://8.8.8.8/hook",
+        "bot.example.com/hook",
+    ],
+)
+async def test_webhook_urls_telegram_accepts(bot: Bot, emu: BotApiEmulator, url: str) -> None:
+    assert await bot.set_webhook(url)
+    assert emu.webhook_url == url
+
+
+async def test_insecure_webhooks_only_when_the_emulator_allows_them(bot: Bot) -> None:
+    loopback = "http://127.0.0.1:8080/hook"
+    async with (
+        BotApiEmulator(allow_insecure_webhook=True) as lenient,
+        Bot(lenient.token, base_url=lenient.base_url) as local_bot,
+    ):
+        assert await local_bot.set_webhook(loopback)
+        assert lenient.webhook_url == loopback and lenient.allow_insecure_webhook
+        with pytest.raises(BadRequest, match=r"(?i)invalid webhook URL"):
+            await local_bot.set_webhook("ftp://127.0.0.1/hook")
+    with pytest.raises(BadRequest, match=r"(?i)HTTPS URL must be provided"):
+        await bot.set_webhook(loopback)
+
+
+async def test_webhook_secret_token_and_max_connections(bot: Bot, emu: BotApiEmulator) -> None:
+    url = "https://bot.example.com/hook"
+    long_secret = await _call(emu, "setWebhook", url=url, secret_token="s" * 257)
+    assert long_secret == _refused("Bad Request: secret token is too long")
+    bad_secret = await _call(emu, "setWebhook", url=url, secret_token="no spaces")
+    assert bad_secret == _refused("Bad Request: secret token contains unallowed characters")
+    assert await bot.set_webhook(url, secret_token="s" * 256)
+    # Telegram clamps max_connections into 1..100 rather than refusing it.
+    for asked, kept in ((0, 1), (101, 100), (-5, 1), (55, 55)):
+        assert await bot.set_webhook(url, max_connections=asked)
+        assert (await bot.get_webhook_info()).max_connections == kept

@@ -10,14 +10,17 @@ import asyncio
 import logging
 import sys
 
+from telegram.error import InvalidToken, TelegramError
+
 from bot.config import SettingsError, load_settings
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact, secret_parts
 
 DEMO_DATABASE_URL = "sqlite+aiosqlite:///backcoach-demo.sqlite3"
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run; exit status 2 means a setting needs fixing."""
+    """Parse the command line and run; exit status 2 means a setting needs fixing, 1 that
+    Telegram could not be reached at start-up."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     parser.add_argument(
         "command",
@@ -51,18 +54,32 @@ def _run(*, webhook: bool = False) -> int:
     from bot.app import build_application
 
     settings = load_settings()
-    configure_logging(settings.log_level_number)
+    # Before anything starts: a missing setting is one line naming it.
+    secrets = secret_parts(settings.token)
+    configure_logging(settings.log_level_number, secrets)
     if webhook:
-        # Before anything starts: a missing setting is one line naming it, as for the token.
-        _ = settings.token
         settings.require_webhook()
     application = build_application(settings)
-    if webhook:
-        from bot.webhook import serve_webhook
+    try:
+        if webhook:
+            from bot.webhook import serve_webhook
 
-        asyncio.run(serve_webhook(application, settings))
-    else:
-        application.run_polling(allowed_updates=None)
+            asyncio.run(serve_webhook(application, settings))
+        else:
+            application.run_polling(allowed_updates=None)
+    except InvalidToken:
+        # Telegram answers 401 for a token it does not know and 404 for a malformed one (or a
+        # wrong API URL). PTB's message quotes the token, so none of it is shown.
+        print(
+            "backcoach: Telegram rejected TELEGRAM_BOT_TOKEN (401/404): check the token, "
+            "and TELEGRAM_API_BASE_URL if you set it",
+            file=sys.stderr,
+        )
+        return 2
+    except TelegramError as error:  # at start-up: Telegram unreachable, timed out, ...
+        detail = redact(f"{type(error).__name__}: {error}", secrets)
+        print(f"backcoach: could not start, Telegram did not answer ({detail})", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -539,11 +539,15 @@ def _photo_size(body: bytes) -> tuple[int, int]:
 
 
 def _file_json(stored: StoredFile, params: Params) -> dict[str, Any]:
-    base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_size": stored.size}  # fmt: skip
+    """The file's JSON; like Telegram, fields with no value are left out, never null."""
+    base: dict[str, Any] = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+    if stored.size:  # unknown (0) for a file sent by URL, which the emulator never fetches
+        base["file_size"] = stored.size
     if stored.kind == "photo":
         return {**base, "width": stored.width, "height": stored.height}
-    named = {**base, "file_name": stored.file_name or "file", "mime_type": stored.mime_type}
+    named = {**base, "file_name": stored.file_name or "file"}
+    if stored.mime_type:
+        named["mime_type"] = stored.mime_type
     if stored.kind == "animation":
         dims = {
             k: params.get(k) or d for k, d in (("width", 320), ("height", 320), ("duration", 1))
@@ -590,5 +594,8 @@ async def get_file(state: EmulatorState, params: Params, files: Uploads) -> Any:
     stored = state.files.get(str(params.get("file_id")))
     if stored is None:
         raise bad_request("invalid file_id")
-    return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-            "file_size": stored.size, "file_path": f"{stored.kind}s/{stored.file_id}"}  # fmt: skip
+    described = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                 "file_path": f"{stored.kind}s/{stored.file_id}"}  # fmt: skip
+    if stored.size:
+        described["file_size"] = stored.size
+    return described

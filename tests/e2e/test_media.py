@@ -106,7 +106,8 @@ async def test_summary_for_a_clinician(emulator: BotApiEmulator, bot, clock) -> 
     await onboard(user)
     await user.send_text("/summary")
     empty = await user.wait_for_message("Back exercise summary")
-    assert "1 week, 0 sessions" in empty.text and "no exercises done yet" in empty.text
+    assert "In the programme: 1 day (first week)\nSessions: 0\n" in empty.text
+    assert "no exercises done yet" in empty.text
     await user.send_text("/session")
     for answer in ("done", "done", "hurts", "done"):
         await do_exercise(user, answer, pain=5)
@@ -114,7 +115,8 @@ async def test_summary_for_a_clinician(emulator: BotApiEmulator, bot, clock) -> 
     clock.advance(timedelta(days=8))
     await user.send_text("/summary")
     summary = await user.wait_for_message("Back exercise summary")
-    assert "2 weeks, 1 session" in summary.text
+    assert "In the programme: 1 week and 2 days\nSessions: 1 (by week: 1, 0)" in summary.text
+    assert "Pain during exercises: 5.0/10, –" in summary.text
     assert "Knees to chest (1×, up to 5/10)" in summary.text
     assert "• Glute bridge: 30 s (30 s)" in summary.text
     assert "not a diagnosis" in summary.text

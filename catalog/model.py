@@ -15,7 +15,11 @@ class Level(IntEnum):
 
 
 class HoldKind(StrEnum):
-    """A fixed hold never changes; a work-up hold grows towards its ceiling."""
+    """A fixed hold is held for its one set time; a work-up hold grows towards its ceiling.
+
+    A fixed time is the target, not a floor: pain above 5 eases it like any hold, and
+    pain-free sessions grow it back to that time, never past it (bot/domain/progression.py).
+    """
 
     FIXED = "fixed"
     WORK_UP = "work_up"

@@ -110,7 +110,7 @@ class ChangeKind(StrEnum):
     """What happened to the target after one answer."""
 
     GREW = "grew"
-    # Answered, and the target stays put (pain 4-5, at the ceiling, fixed, or at the minimum).
+    # Answered, and the target stays put (pain 4-5, at the ceiling, or at the minimum).
     KEPT = "kept"
     CUT = "cut"
     REMOVED = "removed"
@@ -144,14 +144,16 @@ class ProgressUpdate:
 
 
 def hold_ceiling(exercise: Exercise) -> int:
-    """The longest target this exercise can reach; a fixed hold's ceiling is its start."""
+    """The longest target this exercise can reach; a fixed hold's ceiling is its fixed time.
+
+    A fixed hold (the cat stretch's 15 s) is the target, not a floor: pain above 5 cuts it
+    like any other hold, and pain-free sessions grow it back to its fixed time, never past.
+    """
     return exercise.hold.start if exercise.hold.is_fixed else exercise.hold.ceiling
 
 
 def current_target(exercise: Exercise, progress: ExerciseProgress) -> int:
     """The stored target, pulled back into range in case the catalog changed since it was saved."""
-    if exercise.hold.is_fixed:
-        return exercise.hold.start
     return max(MIN_HOLD_SECONDS, min(progress.target_hold, hold_ceiling(exercise)))
 
 
@@ -219,9 +221,9 @@ def apply_answer(
         )
         return ProgressUpdate(updated, Change(ChangeKind.KEPT, exercise.id, old, old, band=band))
 
-    # Too much pain. A fixed hold (e.g. a 15 s cat stretch) is defined by its length and
-    # cannot be cut; resting today and removal after a second bad session protect the user.
-    new = old if exercise.hold.is_fixed else max(MIN_HOLD_SECONDS, old - HOLD_STEP_SECONDS)
+    # Too much pain: every hold eases by one step, a fixed one too (its fixed time is where
+    # it grows back to); resting today and removal after a second bad session protect the user.
+    new = max(MIN_HOLD_SECONDS, old - HOLD_STEP_SECONDS)
     high = progress.high_pain_streak + 1
     removed = high >= REMOVE_AFTER_HIGH_PAIN_SESSIONS
     updated = replace(

@@ -16,6 +16,7 @@ from bot.domain.progression import (
     PainBand,
     advance_removed,
     apply_answer,
+    current_target,
     end_session,
     initial_progress,
     is_unlocked,
@@ -134,14 +135,37 @@ def test_growth_does_not_overshoot_an_odd_ceiling() -> None:
     assert progress.target_hold == 22
 
 
-def test_fixed_hold_stays_fixed_whatever_the_pain() -> None:
+def test_fixed_hold_is_a_target_not_a_floor() -> None:
+    """Pain above 5 cuts a fixed hold like any other; pain-free days grow it back, no further."""
     cat = make("cat", fixed=15)
-    answers = [Answer.done(), Answer.hurts(5), Answer.hurts(8), Answer.done()]
-    progress, changes = run(cat, answers)
-    assert {c.new_hold for c in changes} == {15}
+    answers = [Answer.done(), Answer.hurts(5), Answer.hurts(8), Answer.hurts(4), Answer.done()]
+    progress, changes = run(cat, [*answers, Answer.done()])
+    assert [c.new_hold for c in changes] == [15, 15, 10, 10, 15, 15]
+    assert [c.kind for c in changes] == [
+        ChangeKind.KEPT,
+        ChangeKind.KEPT,
+        ChangeKind.CUT,
+        ChangeKind.KEPT,
+        ChangeKind.GREW,
+        ChangeKind.KEPT,
+    ]
+    assert changes[2].rest_today and (changes[2].old_hold, changes[2].new_hold) == (15, 10)
     assert progress.target_hold == 15
-    # Pain above 5 still sends it to rest for today, even though it cannot be cut.
-    assert changes[2].kind is ChangeKind.KEPT and changes[2].rest_today
+
+
+def test_fixed_hold_cut_stops_at_the_minimum_and_grows_back_step_by_step() -> None:
+    bridge = make("bridge", fixed=30)
+    progress, changes = run(bridge, [Answer.hurts(6), Answer.hurts(4)] * 6)
+    assert [c.new_hold for c in changes[::2]] == [25, 20, 15, 10, 5, 5]
+    assert progress.target_hold == MIN_HOLD_SECONDS and not progress.removed
+    progress, changes = run(bridge, [Answer.done()] * 7, progress)
+    assert [c.new_hold for c in changes] == [10, 15, 20, 25, 30, 30, 30]
+
+
+def test_fixed_hold_off_the_five_second_grid_grows_back_to_its_own_time() -> None:
+    odd = make("odd", fixed=12)
+    _, changes = run(odd, [Answer.hurts(7), Answer.done(), Answer.done()])
+    assert [c.new_hold for c in changes] == [7, 12, 12]
 
 
 @pytest.mark.parametrize("pain", [4, 5])
@@ -204,9 +228,24 @@ def test_ceiling_streak_counts_only_sessions_already_at_ceiling() -> None:
     assert progress.ceiling_pain_free_streak == 0
 
 
-def test_fixed_hold_is_always_at_its_ceiling() -> None:
+def test_fixed_hold_at_its_time_is_at_its_ceiling() -> None:
     progress, _ = run(make("cat", fixed=15), [Answer.done(), Answer.done()])
     assert progress.ceiling_pain_free_streak == 2
+
+
+def test_eased_fixed_hold_counts_for_levelling_up_only_once_back_at_its_time() -> None:
+    progress, _ = run(make("cat", fixed=15), [Answer.hurts(6), Answer.done()])
+    # 10 -> 15: grown back, but not yet done at the full 15 s.
+    assert progress.target_hold == 15 and progress.ceiling_pain_free_streak == 0
+    progress, _ = run(make("cat", fixed=15), [Answer.done(), Answer.done()], progress)
+    assert progress.ceiling_pain_free_streak == 2
+
+
+def test_stored_fixed_target_below_its_time_is_kept() -> None:
+    cat = make("cat", fixed=15)
+    assert current_target(cat, ExerciseProgress("cat", 10)) == 10
+    assert current_target(cat, ExerciseProgress("cat", 40)) == 15
+    assert current_target(cat, ExerciseProgress("cat", 1)) == MIN_HOLD_SECONDS
 
 
 def test_out_of_range_stored_target_is_pulled_back() -> None:
@@ -497,9 +536,29 @@ def test_target_stays_within_bounds(exercise: Exercise, sequence: list[Answer]) 
         update = apply_answer(exercise, progress, answer)
         progress = update.progress
         assert MIN_HOLD_SECONDS <= progress.target_hold <= exercise.hold.ceiling
-        if exercise.hold.is_fixed:
-            assert progress.target_hold == exercise.hold.start
         assert update.change.new_hold == progress.target_hold
+
+
+@given(exercises, st.lists(answers, max_size=30))
+def test_a_fixed_hold_never_exceeds_its_catalog_time(
+    exercise: Exercise, sequence: list[Answer]
+) -> None:
+    progress = initial_progress(exercise)
+    for answer in sequence:
+        progress = apply_answer(exercise, progress, answer).progress
+        assert progress.target_hold <= exercise.hold.start or not exercise.hold.is_fixed
+
+
+@given(exercises, st.integers(5, 60), st.integers(6, 10))
+def test_pain_above_five_cuts_every_hold_above_the_minimum(
+    exercise: Exercise, stored: int, pain: int
+) -> None:
+    """Fixed or not: pain above 5 eases the hold by 5 s, never below the minimum."""
+    progress = ExerciseProgress(exercise.id, stored)
+    update = apply_answer(exercise, progress, Answer.hurts(pain))
+    old = current_target(exercise, progress)
+    assert update.change.new_hold == max(MIN_HOLD_SECONDS, old - 5)
+    assert update.change.kind is not ChangeKind.GREW
 
 
 @given(exercises, st.lists(answers, max_size=30))
@@ -513,6 +572,43 @@ def test_high_pain_never_raises_a_hold(exercise: Exercise, sequence: list[Answer
         if answer.band is not PainBand.FINE:
             assert update.change.kind is not ChangeKind.GREW
         progress = update.progress
+
+
+sessions = st.lists(
+    st.dictionaries(
+        st.sampled_from(["cat", "cow", "knee_to_chest", "glute_bridge", "cobra"]), answers
+    ),
+    max_size=12,
+)
+
+
+@given(sessions)
+def test_no_answer_above_five_raises_any_hold_over_many_sessions(
+    history: list[dict[str, Answer]],
+) -> None:
+    """Over any sessions, pain above 5 never raises a hold, and lowers any hold above 5 s."""
+    from bot.domain.progression import apply_answers
+    from catalog.loader import load_catalog
+
+    catalog = load_catalog()
+    progress: dict[str, ExerciseProgress] = {}
+    for answers_today in history:
+        after, _ = apply_answers(catalog, progress, answers_today)
+        for exercise_id, answer in answers_today.items():
+            exercise = catalog.get(exercise_id)
+            before = current_target(
+                exercise, progress.get(exercise_id) or initial_progress(exercise)
+            )
+            now = current_target(exercise, after[exercise_id])
+            assert now <= exercise.hold.ceiling
+            if (
+                answer.band is PainBand.TOO_MUCH
+                and not (progress.get(exercise_id) or initial_progress(exercise)).removed
+            ):
+                assert now < before or before == MIN_HOLD_SECONDS
+            if answer.band is not PainBand.FINE:
+                assert now <= before
+        progress = after
 
 
 @given(exercises, st.lists(answers, max_size=30))

@@ -457,6 +457,33 @@ def test_report_pain_up_to_three_changes_nothing() -> None:
     assert (result.answers, result.changed, result.changes) == ({}, {}, ())
 
 
+def test_pain_above_five_reported_outside_a_session_eases_fixed_holds_too() -> None:
+    level_one = ["cat", "cow", "knee_to_chest", "glute_bridge"]
+    result = report_pain(CATALOG, level_one, _progress(level_one), 6, "cat")
+    assert result.changed["cat"].target_hold == 10
+    assert [(c.exercise_id, c.kind, c.new_hold) for c in result.changes] == [
+        ("cat", ChangeKind.CUT, 10)
+    ]
+    # Not pinned on one exercise: every fixed hold of the routine eases by 5 s.
+    result = report_pain(CATALOG, level_one, _progress(level_one), 7)
+    assert {e: p.target_hold for e, p in result.changed.items()} == {
+        "cat": 10,
+        "cow": 10,
+        "knee_to_chest": 25,
+        "glute_bridge": 25,
+    }
+    # Done alone, "it hurt" 8 on the bridge: cut too; a pain-free report grows it back.
+    done = report_done(
+        CATALOG, level_one, _progress(level_one), HowItWent.HURT, pain=8, exercise_id="glute_bridge"
+    )
+    assert done.changed["glute_bridge"].target_hold == 25
+    eased = {**_progress(level_one), **done.changed}
+    back = report_done(CATALOG, level_one, eased, HowItWent.ALL)
+    assert back.changed["glute_bridge"].target_hold == 30
+    again = report_done(CATALOG, level_one, {**eased, **back.changed}, HowItWent.ALL)
+    assert all(p.target_hold <= CATALOG.get(e).hold.start for e, p in again.changed.items())
+
+
 @given(routines, pains, st.one_of(st.none(), st.sampled_from(IDS)))
 def test_report_pain_never_lengthens_a_hold_and_changed_means_changed(
     routine: list[str], pain: int, exercise_id: str | None

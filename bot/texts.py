@@ -160,8 +160,32 @@ SAFETY_URGENT = (
 )
 
 SAFETY_REMINDERS_PAUSED = (
-    "I've paused your daily reminders. Once a doctor has checked you and says exercise is "
-    "fine, send /resume."
+    "I've paused your daily reminders and the exercises until a doctor has checked you. When "
+    "they have, send /session and tell me."
+)
+SESSION_HELD_URGENT = (
+    "Your exercises and reminders are on hold until a doctor has checked the signs you told "
+    "me about. If you haven't been checked yet, please get medical help today. When a doctor "
+    "has checked you, press the button below."
+)
+HOLD_CLEARED = (
+    "Thank you, and I'm glad you've been checked. Your exercises and daily reminders are back "
+    "on. Take it gently: send /session when you're ready."
+)
+SEE_DOCTOR_BEFORE_SESSION = (
+    "Before we exercise: you mentioned something a doctor should check. Has a doctor seen you "
+    "and said exercise is fine? If not yet, you can do a gentle day (just the easy stretches) "
+    "or rest today."
+)
+GENTLE_DAY = "Gentle stretches only"
+REST_TODAY = "Rest today"
+RESTING_TODAY = (
+    "Rest is fine today. Move around gently as you can; lying still for long tends to make "
+    "backs stiffer. I'll check in again tomorrow."
+)
+WORSE_DAY_OFFER = (
+    "Sorry your back is worse today. Let's keep it light: just the gentle stretches "
+    "({names}) at today's holds, or rest. Both are fine, and your holds stay where they were."
 )
 
 SAFETY_SEE_DOCTOR = (
@@ -245,6 +269,7 @@ def chose(question: str, answer: str) -> str:
 
 START_SESSION = "▶️ Start today's session"
 READY = "Ready"
+SKIP_EXERCISE = "Skip this one"
 DONE = "✅ Done"
 HURTS = "😣 Hurts"
 SKIP = "Skip"
@@ -279,8 +304,9 @@ CARD = (
 CARD_CAUTION = "\n\n⚠️ {caution}"
 CARD_READY_HINT = "Press Ready when you're in position."
 
+GET_READY = "{side}Get ready… {seconds}"
 HOLD_COUNTDOWN = "{side}Hold… {seconds} s"
-HOLD_RELEASE = "{side}Release. Well done."
+HOLD_RELEASE = "{side}Release."
 HOLD_REST = "{side}Release. Rest a moment, then switch to your {next_side}."
 ANSWER_QUESTION = "How did {name} go?"
 PAIN_IN_SESSION = "How much did it hurt, from 0 (not at all) to 10 (the worst)?"
@@ -301,9 +327,13 @@ RETURNED = "{name} is back in your routine."
 
 PAIN_TOO_HIGH_SESSION = (
     "Let's stop here for today: pain that high means your back needs rest, not exercise. "
-    "What you did is saved. If it doesn't ease in a day or two, or it keeps getting worse, "
-    "see a doctor or physiotherapist."
+    "If it doesn't ease in a day or two, or it keeps getting worse, see a doctor or "
+    "physiotherapist."
 )
+HARDER_OUT_TODAY_ONE = "{harder} is out of today's session, as {name} hurt."
+HARDER_OUT_TODAY_MANY = "{harder} are out of today's session, as {name} hurt."
+SAVED_TITLE = "What you did is saved."
+CHECK_BEFORE_NEXT = "Before your next session I'll ask whether a doctor has checked you."
 
 SESSION_HINT_CARD = "Press Ready when you're in position, or type stop to end the session."
 SESSION_HINT_HOLDING = "Keep holding, I'm counting. Type stop to end the session."
@@ -315,7 +345,7 @@ ALREADY_ANSWERED = "Already noted."
 SESSION_SUMMARY = "{title}\n\n{lines}\n\n{streak}"
 SESSION_FINISHED_TITLE = "🎉 Session complete."
 SESSION_STOPPED_TITLE = "Session ended. What you did is saved."
-SUMMARY_DONE = "Done: {done} of {total} exercises."
+SUMMARY_DONE = "Done: {done} of {total} exercise{s}."
 SUMMARY_PAIN = "Pain reported: {items}."
 SUMMARY_NO_PAIN = "No pain reported."
 STREAK = "Streak: {current} day{s} (best {best})."
@@ -324,6 +354,19 @@ STREAK = "Streak: {current} day{s} (best {best})."
 def streak(current: int, best: int) -> str:
     """The streak line of a summary."""
     return STREAK.format(current=current, s="" if current == 1 else "s", best=best)
+
+
+def summary_done(done: int, total: int) -> str:
+    """How many exercises of a session were done (pain above 5 is not done)."""
+    return SUMMARY_DONE.format(done=done, total=total, s="" if total == 1 else "s")
+
+
+def harder_out_today(harder: list[str], name: str) -> str:
+    """The harder variants that leave today's session because their easier one hurt."""
+    if len(harder) == 1:
+        return HARDER_OUT_TODAY_ONE.format(harder=harder[0], name=name)
+    listed = ", ".join(harder[:-1]) + " and " + harder[-1]
+    return HARDER_OUT_TODAY_MANY.format(harder=listed, name=name)
 
 
 def change_line(change: Change, name: str, *, easier: str | None = None) -> str:
@@ -452,9 +495,6 @@ SAME = "Same"
 WORSE = "Worse"
 MORNING_BETTER = "Glad to hear it."
 MORNING_SAME = "Thanks. We'll carry on as planned."
-MORNING_WORSE = (
-    "Thanks for telling me. Today your holds stay where they were, so your back can settle."
-)
 MORNING_PHYSIO = (
     "Your back has felt worse two mornings in a row. Please consider seeing a "
     "physiotherapist or doctor to check the routine suits you. Until then, keep it gentle."

@@ -15,6 +15,9 @@ PRIVACY = "pv"
 
 # Session actions used outside the session flow.
 START_SESSION = "go"
+# Answers to a red-flag hold, and a lighter day (session prefix; they carry no session).
+CLEARED, GENTLE, REST = "clr", "gentle", "rest"
+URGENT_CLEARED, DOCTOR_OK = "u", "s"
 
 # Onboarding actions.
 RED_FLAG = "rf"

@@ -20,11 +20,13 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.gates import plan_today
 from bot.domain.progression import Change, ExerciseProgress
-from bot.domain.routine import RoutineItem, build_routine
+from bot.domain.routine import RoutineItem
 from bot.domain.schedule import next_reminder_at, reminder_day
 from bot.domain.streaks import local_day
 from bot.domain.timezones import zone
+from bot.handlers import callback_data as cd
 from bot.media.renderer import Renderer
 from bot.storage.models import User
 from bot.storage.repository import Repository
@@ -63,6 +65,23 @@ def inline_keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboard
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def held_keyboard() -> InlineKeyboardMarkup:
+    """The one way out of an urgent hold: the person says a doctor has checked them."""
+    data = cd.pack(cd.SESSION, cd.CLEARED, cd.URGENT_CLEARED)
+    return inline_keyboard([[(texts.CHECKED_BY_DOCTOR, data)]])
+
+
+def lighter_day_keyboard(*, doctor_ok: bool) -> InlineKeyboardMarkup:
+    """Gentle stretches or rest; after a see-a-doctor sign, first "a doctor says I can"."""
+    rows = [
+        [(texts.GENTLE_DAY, cd.pack(cd.SESSION, cd.GENTLE))],
+        [(texts.REST_TODAY, cd.pack(cd.SESSION, cd.REST))],
+    ]
+    if doctor_ok:
+        rows.insert(0, [(texts.DOCTOR_SAYS_OK, cd.pack(cd.SESSION, cd.CLEARED, cd.DOCTOR_OK))])
+    return inline_keyboard(rows)
 
 
 def is_row_id(value: int) -> bool:
@@ -124,22 +143,28 @@ def routine_for(
     level: int,
     progress: Mapping[str, ExerciseProgress],
     painful: Collection[str | None],
+    hurt: Collection[str] = (),
+    *,
+    gentle: bool = False,
 ) -> tuple[RoutineItem, ...]:
-    """Today's routine: unlocked exercises, minus those that hurt (above 5) earlier today."""
-    if None in painful:
-        # Pain above 5 that could not be pinned on one exercise rests the whole routine.
-        resting = frozenset(exercise.id for exercise in svc.catalog.exercises)
-    else:
-        resting = frozenset(e for e in painful if e is not None)
-    return build_routine(svc.catalog, level, progress, resting_today=resting)
+    """Today's routine under today's safety rules (see `plan_today`)."""
+    return plan_today(svc.catalog, level, progress, too_painful=painful, hurt=hurt, gentle=gentle)
 
 
-async def todays_routine(svc: Services, user: User) -> tuple[RoutineItem, ...]:
-    """Today's routine for one person, read from the database."""
+async def todays_routine(
+    svc: Services, user: User, *, gentle: bool = False
+) -> tuple[RoutineItem, ...]:
+    """Today's routine for one person, read from the database.
+
+    A day the back felt worse than the day before (`steady_on`) is always a gentle day.
+    """
     since = local_midnight(svc, user.timezone)
-    painful = {e for e, _ in await svc.repository.painful_since(user.id, since)}
+    pain = await svc.repository.pain_since(user.id, since)
+    painful = {e for e, score in pain if score > 5}
+    hurt = {e for e, _ in pain if e is not None}
     progress = await svc.repository.load_progress(user.id)
-    return routine_for(svc, user.level, progress, painful)
+    gentle = gentle or user.steady_on == today(svc, user)
+    return routine_for(svc, user.level, progress, painful, hurt, gentle=gentle)
 
 
 def change_line(svc: Services, change: Change) -> str:

@@ -163,7 +163,7 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         hold = "urgent" if action == cd.RED_FLAG else "see_doctor"
         next_step = SEE_DOCTOR if action == cd.RED_FLAG else CONSENT
         if value == "yes":
-            user = await repo.update_user(user.id, red_flag_hold=hold)
+            user = await repo.update_user(user.id, red_flag_hold=hold, now=svc.clock.now())
         elif value in ("no", "cleared"):
             user = await repo.update_user(
                 user.id, red_flag_hold=None, onboarding_step=next_step, now=svc.clock.now()

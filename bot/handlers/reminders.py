@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
+from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday, snooze_same_day
 from bot.domain.routine import RoutineItem, estimated_minutes
 from bot.domain.time_of_day import parse_time_of_day
@@ -20,6 +21,7 @@ from bot.handlers import callback_data as cd
 from bot.handlers import reports
 from bot.handlers.common import (
     Services,
+    held_keyboard,
     inline_keyboard,
     local_midnight,
     routine_for,
@@ -154,7 +156,9 @@ async def show_reminders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     at = texts.clock_time(user.reminder_time)
     zone_text = describe_timezone(user.timezone or "UTC", svc.clock.now())
-    if user.next_reminder_at is None:
+    if session_gate(user.red_flag_hold) is Gate.BLOCKED:
+        text = texts.SAFETY_REMINDERS_PAUSED
+    elif user.next_reminder_at is None:
         text = texts.REMINDERS_PAUSED.format(time=at, zone=zone_text)
     else:
         text = texts.REMINDERS_ON.format(time=at, zone=zone_text, when=await _next_text(svc, user))
@@ -181,6 +185,12 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_message
     user = await _set_up_user(update, context)
     if user is None:
+        return
+    if session_gate(user.red_flag_hold) is Gate.BLOCKED:
+        # Urgent signs: reminders come back only once a doctor has checked them.
+        await update.effective_message.reply_text(
+            texts.SESSION_HELD_URGENT, reply_markup=held_keyboard()
+        )
         return
     was_on = user.active and not user.blocked
     user = await svc.repository.update_user(
@@ -270,7 +280,7 @@ async def _send(
         if due.check_due and due.kind in (DAILY, RETRY):
             await _send_morning_check(context, due)
             return ASKED  # asked once: the next reminder is a plain one
-        routine = routine_for(svc, due.level, inputs.progress, inputs.painful)
+        routine = routine_for(svc, due.level, inputs.progress, inputs.painful, inputs.hurt)
         missed = missed_yesterday(inputs.session_days, due.local_date)
         await _send_reminder(
             context,
@@ -398,6 +408,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await show_choice(query):
             return  # a second tap of the same button
         await reports.morning_answer(chat_id, user, Morning(extra), context)
+        if extra == Morning.WORSE:
+            return  # a lighter day was offered instead of the full routine
         if not await svc.repository.finished_on(user.id, day):
             routine = await todays_routine(svc, user)
             missed = missed_yesterday(await svc.repository.session_days(user.id), day)

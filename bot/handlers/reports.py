@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ContextTypes
 
 from bot import texts
+from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import HowItWent, Morning, morning_check, report_done, report_pain
 from bot.domain.replies import Reply, parse_pain, parse_reply
 from bot.domain.safety import Urgency, pain_urgency
@@ -15,7 +16,9 @@ from bot.handlers import onboarding
 from bot.handlers.common import (
     Services,
     change_line,
+    held_keyboard,
     inline_keyboard,
+    lighter_day_keyboard,
     services,
     show_choice,
     today,
@@ -91,6 +94,12 @@ def _typed_how(typed: str, reply: Reply | None) -> HowItWent | None:
 async def start_done(chat_id: int, user: User, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The person did today's routine on their own: one check, then it counts."""
     svc = services(context)
+    if session_gate(user.red_flag_hold) is Gate.BLOCKED:
+        # No exercise counts, or moves a hold on, while urgent signs wait for a doctor.
+        await context.bot.send_message(
+            chat_id, texts.SESSION_HELD_URGENT, reply_markup=held_keyboard()
+        )
+        return
     if await svc.repository.finished_on(user.id, today(svc, user)):
         await context.bot.send_message(chat_id, texts.ALREADY_COUNTED)
         return
@@ -291,12 +300,17 @@ async def morning_answer(
     if result.keep_holds_today:
         fields["steady_on"] = today(svc, user)
     await svc.repository.update_user(user.id, **fields)
-    reply = {
-        Morning.BETTER: texts.MORNING_BETTER,
-        Morning.SAME: texts.MORNING_SAME,
-        Morning.WORSE: texts.MORNING_WORSE,
-    }[answer]
-    await context.bot.send_message(chat_id, reply)
+    if answer is Morning.WORSE:
+        # A lighter day: the gentle stretches at today's holds, or rest.
+        names = ", ".join(e.name for e in svc.catalog.exercises if e.gentle)
+        await context.bot.send_message(
+            chat_id,
+            texts.WORSE_DAY_OFFER.format(names=names),
+            reply_markup=lighter_day_keyboard(doctor_ok=False),
+        )
+    else:
+        reply = texts.MORNING_BETTER if answer is Morning.BETTER else texts.MORNING_SAME
+        await context.bot.send_message(chat_id, reply)
     if result.suggest_physio:
         await context.bot.send_message(chat_id, texts.MORNING_PHYSIO)
 

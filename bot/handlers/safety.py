@@ -1,4 +1,4 @@
-"""Red-flag words, wherever they are typed, get safety advice at once."""
+"""Red-flag words, wherever they are typed, get safety advice at once, and a hold."""
 
 from __future__ import annotations
 
@@ -6,40 +6,48 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
 from bot import texts
+from bot.domain.gates import hold_after
 from bot.domain.safety import Urgency, detect_red_flags
+from bot.handlers import session
 from bot.handlers.common import services
 from bot.handlers.onboarding import DONE
-from bot.handlers.session import stop_active
 
 
 async def screen_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer red-flag words before any other handler sees the message."""
+    """Answer red-flag words before any other handler sees the message.
+
+    The advice comes first. Then the hold is stored (urgent: no exercise and no reminder
+    until a doctor has checked them; see-a-doctor: ask before the next session), a report
+    in progress is dropped, and a session in progress ends with what was saved.
+    """
     message = update.effective_message
     if message is None or not message.text:
         return
     finding = detect_red_flags(message.text)
     if finding is None:
         return
+    urgent = finding.urgency is Urgency.URGENT
+    await message.reply_text(texts.SAFETY_URGENT if urgent else texts.SAFETY_SEE_DOCTOR)
     if update.effective_user and update.effective_chat:
-        await stop_active(update.effective_chat.id, update.effective_user.id, context)
-    if finding.urgency is Urgency.URGENT:
-        await message.reply_text(texts.SAFETY_URGENT)
-        if update.effective_user and await _pause_reminders(update.effective_user.id, context):
-            await message.reply_text(texts.SAFETY_REMINDERS_PAUSED)
-    else:
-        await message.reply_text(texts.SAFETY_SEE_DOCTOR)
+        svc = services(context)
+        user_id = update.effective_user.id
+        user = await svc.repository.get_user(user_id)
+        if user is not None:
+            await svc.repository.update_user(
+                user_id,
+                red_flag_hold=hold_after(user.red_flag_hold, finding.urgency),
+                report_step=None,
+                report_pain=None,
+                now=svc.clock.now(),
+            )
+            reason = session.RED_FLAG_URGENT if urgent else session.RED_FLAG_SEE_DOCTOR
+            stopped = await session.stop_active(
+                update.effective_chat.id, user_id, context, reason=reason
+            )
+            if urgent and not stopped and user.onboarding_step == DONE:
+                await message.reply_text(texts.SAFETY_REMINDERS_PAUSED)
     # Nothing else should answer this message as if it were a normal reply.
     raise ApplicationHandlerStop
-
-
-async def _pause_reminders(user_id: int, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """No daily nudges to exercise while the person should be seeing a doctor."""
-    svc = services(context)
-    user = await svc.repository.get_user(user_id)
-    if user is None or not user.active or user.onboarding_step != DONE:
-        return False
-    await svc.repository.update_user(user_id, active=False, now=svc.clock.now())
-    return True
 
 
 def handlers() -> list:

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
@@ -19,8 +19,10 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.domain.gates import Gate, left_after_hurt, session_gate
 from bot.domain.progression import (
     Answer,
+    AnswerKind,
     apply_answer,
     end_session,
     level_up_ready,
@@ -31,13 +33,14 @@ from bot.domain.routine import estimated_minutes
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak, local_day
 from bot.handlers import callback_data as cd
-from bot.handlers import figures, onboarding, reports
+from bot.handlers import common, figures, onboarding, reports
 from bot.handlers.common import (
     Services,
     change_line,
     inline_keyboard,
     is_row_id,
     services,
+    show_choice,
     today,
     todays_routine,
     upcoming_reminder,
@@ -50,6 +53,8 @@ logger = logging.getLogger(__name__)
 PREFIX = cd.SESSION
 START, READY, DONE, HURTS, SKIP, PAIN = "go", "ready", "done", "hurts", "skip", "pain"
 CONTINUE, RESTART, LEVEL_UP, STAY = "cont", "new", "lvl", "stay"
+CLEARED, GENTLE, REST = cd.CLEARED, cd.GENTLE, cd.REST
+URGENT_CLEARED = cd.URGENT_CLEARED
 
 # The countdown message is edited every this many (unscaled) seconds: well under
 # Telegram's one-message-a-second-per-chat limit, and never with the same text twice.
@@ -57,8 +62,13 @@ COUNTDOWN_STEP = 5
 # Least time between two edits of one countdown, and before its end, in steps.
 EDIT_GAP = 0.9
 REST_BETWEEN_SIDES = 5
+# "Get ready… 3, 2, 1" before each hold and side, one (unscaled) second a step.
+GET_READY_STEPS = 3
 
 CARD, HOLDING, ANSWER, PAIN_PHASE, END = "card", "holding", "answer", "pain", "end"
+
+# Why a session stopped for safety.
+PAIN_STOP, RED_FLAG_URGENT, RED_FLAG_SEE_DOCTOR = "pain", "urgent", "see_doctor"
 
 
 @dataclass(slots=True)
@@ -72,7 +82,8 @@ class HoldRun:
     sides: tuple[str, ...]
     message_id: int
     target: int
-    # Event-loop times: when the countdown was shown, and the real length of one step.
+    # Event-loop times: when the hold began (after the get-ready count), and the real
+    # length of one countdown step.
     started: float
     step: float
     shown: int
@@ -116,15 +127,33 @@ async def session_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def _begin(
-    chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE, *, fresh: bool
+    chat_id: int,
+    user_id: int,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    fresh: bool,
+    gentle: bool = False,
 ) -> None:
     svc = services(context)
     user = await svc.repository.get_user(user_id)
+    gate = session_gate(user.red_flag_hold if user is not None else None)
+    if gate is Gate.BLOCKED:
+        # Urgent signs: no exercise at all until a doctor has checked them.
+        markup = (
+            common.held_keyboard() if user and user.onboarding_step == onboarding.DONE else None
+        )
+        text = texts.SESSION_HELD_URGENT if markup else texts.SESSION_HELD
+        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        return
     if user is None or user.onboarding_step != onboarding.DONE:
-        if user is not None and user.red_flag_hold == "urgent":
-            await context.bot.send_message(chat_id, texts.SESSION_HELD)
-        else:
-            await context.bot.send_message(chat_id, texts.SESSION_NEEDS_SETUP)
+        await context.bot.send_message(chat_id, texts.SESSION_NEEDS_SETUP)
+        return
+    if gate is Gate.ASK and not gentle:
+        await context.bot.send_message(
+            chat_id,
+            texts.SEE_DOCTOR_BEFORE_SESSION,
+            reply_markup=common.lighter_day_keyboard(doctor_ok=True),
+        )
         return
     active = await svc.repository.active_session(user_id)
     if active is not None and not fresh:
@@ -134,7 +163,7 @@ async def _begin(
         # A report left half-way is dropped once a guided session starts.
         await svc.repository.update_user(user_id, report_step=None, report_pain=None)
     now = svc.clock.now()
-    routine = await todays_routine(svc, user)
+    routine = await todays_routine(svc, user, gentle=gentle)
     if not routine:
         await context.bot.send_message(chat_id, texts.SESSION_EMPTY)
         return
@@ -192,21 +221,23 @@ async def _send_card(chat_id: int, state: SessionState, context: ContextTypes.DE
     exercise = services(context).catalog.get(state.exercise_id)
     card = _card_text(exercise, state)
     plain = html.unescape(re.sub(r"<[^>]+>", "", card))
-    keyboard = inline_keyboard([[(texts.READY, _data(READY, state))]])
+    keyboard = inline_keyboard(
+        [[(texts.READY, _data(READY, state))], [(texts.SKIP_EXERCISE, _data(SKIP, state))]]
+    )
     await figures.send_card(context, chat_id, exercise.id, card, len(plain), keyboard)
 
 
 async def _start_hold(
     chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    """Send the countdown message and let the JobQueue edit it; nothing here sleeps."""
+    """Count "get ready" in a new message, then the hold in the same one; nothing sleeps."""
     svc = services(context)
     exercise = svc.catalog.get(state.exercise_id)
     label = _side_label(exercise.sides, state.side)
     message = await context.bot.send_message(
-        chat_id, texts.HOLD_COUNTDOWN.format(side=label, seconds=state.target_hold)
+        chat_id, texts.GET_READY.format(side=label, seconds=GET_READY_STEPS)
     )
-    shown_at = asyncio.get_running_loop().time()
+    now = asyncio.get_running_loop().time()
     run = HoldRun(
         chat_id=chat_id,
         session_id=state.id,
@@ -215,34 +246,61 @@ async def _start_hold(
         sides=exercise.sides,
         message_id=message.message_id,
         target=state.target_hold,
-        started=shown_at,
+        started=now,
         step=_scaled(svc, COUNTDOWN_STEP),
-        shown=state.target_hold,
-        last_edit=shown_at,
+        shown=GET_READY_STEPS,
+        last_edit=now,
     )
+    _after(context, _get_ready, _scaled(svc, 1), run)
+
+
+def _after(
+    context: ContextTypes.DEFAULT_TYPE, callback, delay: float, run: HoldRun, **kwargs
+) -> None:
+    """A job of this hold; `misfire_grace_time=None`: late is better than never."""
     assert context.job_queue is not None
-    name = _job_name(state.id)
+    context.job_queue.run_once(
+        callback,
+        delay,
+        data=run,
+        name=_job_name(run.session_id),
+        chat_id=run.chat_id,
+        job_kwargs={"misfire_grace_time": None, **kwargs},
+    )
+
+
+async def _get_ready(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One step of "get ready… 3, 2, 1" (each shown, never dropped), then the hold begins."""
+    assert context.job is not None and context.job_queue is not None
+    run: HoldRun = context.job.data
+    svc = services(context)
+    label = _side_label(run.sides, run.side)
+    run.shown -= 1
+    if run.shown > 0:
+        await _edit(context, run, texts.GET_READY.format(side=label, seconds=run.shown))
+        _after(context, _get_ready, _scaled(svc, 1), run)
+        return
+    # The hold starts as "Hold…" goes out; a slow edit must not make it longer.
+    run.started = run.last_edit = asyncio.get_running_loop().time()
+    run.shown = run.target
+    run.edit = asyncio.create_task(
+        _edit(context, run, texts.HOLD_COUNTDOWN.format(side=label, seconds=run.target))
+    )
     # The end of the hold is its own job at its own instant: however busy the bot is, and
     # whichever countdown edits are dropped, the hold is never longer than its target.
-    context.job_queue.run_once(
-        _release,
-        _scaled(svc, state.target_hold),
-        data=run,
-        name=name,
-        chat_id=chat_id,
-        job_kwargs={"misfire_grace_time": None},
-    )
-    if state.target_hold > COUNTDOWN_STEP:
+    _after(context, _release, _scaled(svc, run.target), run)
+    if run.target > COUNTDOWN_STEP:
         context.job_queue.run_repeating(
             _tick,
             interval=run.step,
             first=run.step,
             data=run,
-            name=name,
-            chat_id=chat_id,
+            name=_job_name(run.session_id),
+            chat_id=run.chat_id,
             # A run that finds the last edit still in flight drops its own edit (below).
             job_kwargs={"max_instances": 3, "coalesce": True},
         )
+    await run.edit
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -294,13 +352,7 @@ async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         if state is None:
             return
-        context.job_queue.run_once(
-            _after_rest,
-            _scaled(svc, REST_BETWEEN_SIDES),
-            data=(run.chat_id, run.session_id),
-            name=_job_name(run.session_id),
-            job_kwargs={"misfire_grace_time": None},
-        )
+        _after(context, _after_rest, _scaled(svc, REST_BETWEEN_SIDES), run)
         return
     await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
     state = await svc.repository.move(run.session_id, holding, (run.position, run.side, ANSWER))
@@ -312,10 +364,10 @@ async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _after_rest(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The rest between sides is over: count the next side."""
     assert context.job is not None
-    chat_id, session_id = context.job.data
-    state = await services(context).repository.get_session(session_id)
+    run: HoldRun = context.job.data
+    state = await services(context).repository.get_session(run.session_id)
     if state is not None and state.status == "active" and state.phase == HOLDING:
-        await _start_hold(chat_id, state, context)
+        await _start_hold(run.chat_id, state, context)
 
 
 async def _edit(context: ContextTypes.DEFAULT_TYPE, run: HoldRun, text: str) -> None:
@@ -380,22 +432,34 @@ async def _answer(
     # The morning check said "worse": holds stay where they are today.
     steady = user is not None and user.steady_on == today(svc, user)
     update = apply_answer(exercise, progress, answer, grow=not steady)
+    # "If partial cobra hurts, do not move on to cobra": at any score, every harder variant
+    # of an exercise that hurt leaves the rest of today's session at once.
+    rest = [exercise_id for exercise_id, _ in state.routine[state.position + 1 :]]
+    hurt = answer.kind is AnswerKind.HURTS
+    kept = left_after_hurt(svc.catalog, rest, exercise.id) if hurt else tuple(rest)
+    dropped = [e for e in rest if e not in kept]
     moved = await svc.repository.record_answer(
         state,
         expect_phase,
         answer=answer.kind.value,
-        pain=answer.pain if answer.kind.value == "hurts" else None,
+        pain=answer.pain if hurt else None,
         progress=update.progress,
         start_hold=exercise.hold.start,
         now=svc.clock.now(),
+        drop=dropped,
     )
     if moved is None:
         return False
-    await context.bot.send_message(chat_id, change_line(svc, update.change))
     if answer.pain is not None and pain_urgency(answer.pain) is Urgency.STOP_TODAY:
-        await context.bot.send_message(chat_id, texts.PAIN_TOO_HIGH_SESSION)
-        await _close(chat_id, moved, STOPPED, context)
-    elif moved.phase == END:
+        # One clear message: stop, why, and what was saved.
+        await _close(chat_id, moved, STOPPED, context, reason=PAIN_STOP)
+        return True
+    line = change_line(svc, update.change)
+    if dropped:
+        names = [svc.catalog.get(e).name for e in dropped]
+        line += "\n" + texts.harder_out_today(names, exercise.name)
+    await context.bot.send_message(chat_id, line)
+    if moved.phase == END:
         await _close(chat_id, moved, FINISHED, context)
     else:
         await _send_card(chat_id, moved, context)
@@ -403,9 +467,18 @@ async def _answer(
 
 
 async def _close(
-    chat_id: int, state: SessionState, status: str, context: ContextTypes.DEFAULT_TYPE
+    chat_id: int,
+    state: SessionState,
+    status: str,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    reason: str | None = None,
 ) -> None:
-    """Finish or stop the session, move removed exercises along, and sum it up."""
+    """Finish or stop the session, move removed exercises along, and sum it up.
+
+    `reason`: why a session stopped for safety (pain 8+, or a red flag). Its message then
+    puts the safety advice first, names what was saved, and promises no reminder.
+    """
     svc = services(context)
     _cancel_holds(context, state.id)
     user = await svc.repository.get_user(state.user_id)
@@ -425,22 +498,39 @@ async def _close(
             starts = {k: svc.catalog.get(k).hold.start for k in changed if k in svc.catalog}
             await svc.repository.save_progress(user.id, changed, starts, now)
         lines += [texts.RETURNED.format(name=svc.catalog.get(k).name) for k in ended.returned]
-    done = sum(a.answer != "skipped" for a in answers)
-    lines.append(texts.SUMMARY_DONE.format(done=done, total=len(state.routine)))
+    # Pain above 5 is never "done".
+    done = sum(a.answer == "done" or (a.answer == "hurts" and (a.pain or 0) <= 5) for a in answers)
+    lines.append(texts.summary_done(done, len(state.routine)))
     pains = [
         f"{svc.catalog.get(a.exercise_id).name} {a.pain}/10"
         for a in answers
         if a.pain is not None and a.exercise_id in svc.catalog
     ]
-    lines.append(
-        texts.SUMMARY_PAIN.format(items=", ".join(pains)) if pains else texts.SUMMARY_NO_PAIN
-    )
-    streak = compute_streak(await svc.repository.session_days(user.id), today)
-    footer = texts.streak(streak.current, streak.best)
+    if pains:
+        lines.append(texts.SUMMARY_PAIN.format(items=", ".join(pains)))
+    elif reason is None:
+        lines.append(texts.SUMMARY_NO_PAIN)
     if any(a.answer == "hurts" for a in answers):
         # Something hurt: the next reminder first asks how the back is.
         user = await svc.repository.update_user(user.id, check_due=True)
-    if (when := await upcoming_reminder(svc, user)) is not None:
+    if reason in (RED_FLAG_URGENT, RED_FLAG_SEE_DOCTOR):
+        # The advice went first; this only says what was kept, and what happens next.
+        after = (
+            texts.SAFETY_REMINDERS_PAUSED if reason == RED_FLAG_URGENT else texts.CHECK_BEFORE_NEXT
+        )
+        text = f"{texts.SESSION_STOPPED_TITLE}\n\n" + "\n".join(lines) + f"\n\n{after}"
+        await context.bot.send_message(chat_id, text)
+        return
+    when = await upcoming_reminder(svc, user)
+    if reason == PAIN_STOP:
+        text = f"{texts.PAIN_TOO_HIGH_SESSION}\n\n" + "\n".join([texts.SAVED_TITLE, *lines])
+        if when is not None:
+            text += "\n\n" + texts.NEXT_REMINDER.format(when=when)
+        await context.bot.send_message(chat_id, text)
+        return
+    streak = compute_streak(await svc.repository.session_days(user.id), today)
+    footer = texts.streak(streak.current, streak.best)
+    if when is not None:
         footer += "\n" + texts.NEXT_REMINDER.format(when=when)
     title = texts.SESSION_FINISHED_TITLE if status == FINISHED else texts.SESSION_STOPPED_TITLE
     await context.bot.send_message(
@@ -461,6 +551,15 @@ async def _close(
                 texts.LEVEL_UP_OFFER.format(level=user.level, next=nxt),
                 reply_markup=keyboard,
             )
+
+
+async def _skip_early(
+    chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE
+) -> bool:
+    """Skip the exercise from its card or mid-hold; False when it was already answered."""
+    if state.phase == HOLDING:
+        _cancel_holds(context, state.id)
+    return await _answer(chat_id, state, Answer.skipped(), state.phase, context)
 
 
 def _domain_answer(kind: str, pain: int | None) -> Answer:
@@ -484,6 +583,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if action == START:
         await query.answer()
         await _begin(chat_id, user_id, context, fresh=False)
+        return
+    if action in (CLEARED, GENTLE, REST):
+        await _hold_answer(query, chat_id, user_id, action, value, context)
         return
     parts = _parse(value) or []
     # An id no row can have (forged data) is a stale button, never a query.
@@ -521,6 +623,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await query.answer()
         await _start_hold(chat_id, moved, context)
+    elif action == SKIP and state.phase in (CARD, HOLDING):
+        # Skipped from its card, or during its hold: no hold to sit through first.
+        if await _skip_early(chat_id, state, context):
+            await query.answer()
+        else:
+            await query.answer(texts.ALREADY_ANSWERED)
     elif action in (DONE, SKIP):
         answer = Answer.done() if action == DONE else Answer.skipped()
         if await _answer(chat_id, state, answer, ANSWER, context):
@@ -545,6 +653,48 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(texts.ALREADY_ANSWERED)
     else:
         await query.answer(texts.STALE_SESSION_BUTTON)
+
+
+async def _hold_answer(
+    query: CallbackQuery,
+    chat_id: int,
+    user_id: int,
+    action: str,
+    value: str,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    """A doctor has checked them, or a gentle day, or rest: the answers to a hold."""
+    svc = services(context)
+    user = await svc.repository.get_user(user_id)
+    if user is None or user.onboarding_step != onboarding.DONE:
+        await query.answer(texts.STALE_BUTTON)
+        return
+    gate = session_gate(user.red_flag_hold)
+    if action == CLEARED:
+        expected = Gate.BLOCKED if value == URGENT_CLEARED else Gate.ASK
+        if gate is not expected:
+            await query.answer(texts.ALREADY_ANSWERED)
+            return
+        await query.answer()
+        if not await show_choice(query):
+            return  # a second tap of the same button
+        await svc.repository.update_user(user_id, red_flag_hold=None, now=svc.clock.now())
+        if value == URGENT_CLEARED:
+            await context.bot.send_message(chat_id, texts.HOLD_CLEARED)
+        else:
+            await _begin(chat_id, user_id, context, fresh=False)
+        return
+    if gate is Gate.BLOCKED:
+        await query.answer(texts.ALREADY_ANSWERED)
+        await _begin(chat_id, user_id, context, fresh=False)
+        return
+    await query.answer()
+    if not await show_choice(query):
+        return
+    if action == GENTLE:
+        await _begin(chat_id, user_id, context, fresh=False, gentle=True)
+    else:
+        await context.bot.send_message(chat_id, texts.RESTING_TODAY)
 
 
 async def _continue(chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -624,6 +774,8 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _ask_pain(chat_id, moved, context)
     elif state.phase == ANSWER:
         await message.reply_text(texts.SESSION_HINT_ANSWER)
+    elif state.phase in (CARD, HOLDING) and reply is Reply.SKIP:
+        await _skip_early(chat_id, state, context)
     elif state.phase == HOLDING and _hold_running(context, state.id):
         await message.reply_text(texts.SESSION_HINT_HOLDING)
     elif state.phase in (HOLDING, END):
@@ -634,17 +786,24 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stop_active(
-    chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE, *, quiet: bool = False
-) -> None:
+    chat_id: int,
+    user_id: int,
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    quiet: bool = False,
+    reason: str | None = None,
+) -> bool:
     """End any session in progress (a red flag was reported), keeping what was done.
 
     `quiet` only stops its timers, without a summary (the person is erasing their data).
+    True when there was a session to end.
     """
     state = await services(context).repository.active_session(user_id)
     if state is not None and quiet:
         _cancel_holds(context, state.id)
     elif state is not None:
-        await _close(chat_id, state, STOPPED, context)
+        await _close(chat_id, state, STOPPED, context, reason=reason)
+    return state is not None
 
 
 def handlers() -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, delete, func, inspect, select, text, tup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.domain.gates import reminders_allowed
 from bot.domain.progression import Answer, ExerciseProgress
 from bot.domain.reminders import Outcome, outcome, snooze_same_day
 from bot.domain.schedule import next_reminder_at, reminder_day
@@ -50,7 +51,9 @@ USER_FIELDS = frozenset(
     }
 )
 # Changing any of these moves the person's next reminder.
-SCHEDULE_FIELDS = frozenset({"onboarding_step", "timezone", "reminder_time", "active", "blocked"})
+SCHEDULE_FIELDS = frozenset(
+    {"onboarding_step", "timezone", "reminder_time", "active", "blocked", "red_flag_hold"}
+)
 # By default, a claimed reminder not marked sent after this long was lost (a crash): send it
 # again. Long enough for a 429 storm's retries; short enough to be well within the grace period.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -244,7 +247,7 @@ class Repository:
                 user_id=user_id,
                 started_at=now,
                 status=ACTIVE,
-                routine=",".join(f"{exercise_id}:{hold}" for exercise_id, hold in routine),
+                routine=_routine_text(routine),
                 position=0,
                 side=0,
                 phase="card",
@@ -288,12 +291,24 @@ class Repository:
         progress: ExerciseProgress,
         start_hold: int,
         now: datetime,
+        drop: Collection[str] = (),
     ) -> SessionState | None:
         """Store one answer, its progress and pain, and move to the next exercise, at once.
 
-        None when this answer was already given (a double tap, or an old button).
+        `drop`: exercises that leave the rest of this session (harder variants of one that
+        hurt). None when this answer was already given (a double tap, or an old button).
         """
-        next_phase = "end" if state.is_last else "card"
+        done, rest = state.routine[: state.position + 1], state.routine[state.position + 1 :]
+        kept = done + tuple(item for item in rest if item[0] not in drop)
+        is_last = len(kept) == state.position + 1
+        next_phase = "end" if is_last else "card"
+        values: dict[str, Any] = {
+            "position": state.position + (0 if is_last else 1),
+            "side": 0,
+            "phase": next_phase,
+        }
+        if len(kept) != len(state.routine):
+            values["routine"] = _routine_text(kept)
         async with self._writing() as session:
             result = await session.execute(
                 update(TrainingSession)
@@ -303,9 +318,7 @@ class Repository:
                     TrainingSession.position == state.position,
                     TrainingSession.phase == expect_phase,
                 )
-                .values(
-                    position=state.position + (0 if state.is_last else 1), side=0, phase=next_phase
-                )
+                .values(**values)
             )
             if result.rowcount != 1:
                 return None
@@ -395,6 +408,18 @@ class Repository:
                 )
             )
             return [(exercise_id, at) for exercise_id, at in rows]
+
+    async def pain_since(self, user_id: int, since: datetime) -> list[tuple[str | None, int]]:
+        """Pain reported while exercising since an instant: (exercise or None, score)."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(PainReport.exercise_id, PainReport.pain).where(
+                    PainReport.user_id == user_id,
+                    PainReport.reported_at >= since,
+                    PainReport.source != "onboarding",
+                )
+            )
+            return [(exercise_id, pain) for exercise_id, pain in rows]
 
     async def finished_on(self, user_id: int, day: date) -> bool:
         """Whether a session (guided or reported) counts for this local day."""
@@ -640,6 +665,7 @@ class Repository:
         recent_from = min(item.local_date for item in due) - timedelta(days=2)
         progress: dict[int, dict[str, ExerciseProgress]] = defaultdict(dict)
         painful: dict[int, set[str | None]] = defaultdict(set)
+        hurt: dict[int, set[str]] = defaultdict(set)
         days: dict[int, set[date]] = defaultdict(set)
         async with self._sessions() as session:
             for chunk in _chunks(ids):
@@ -649,17 +675,23 @@ class Repository:
                     progress[row.user_id][row.exercise_id] = _to_domain(row)
                 reports = await session.execute(
                     select(
-                        PainReport.user_id, PainReport.exercise_id, PainReport.reported_at
+                        PainReport.user_id,
+                        PainReport.exercise_id,
+                        PainReport.reported_at,
+                        PainReport.pain,
                     ).where(
                         PainReport.user_id.in_(chunk),
                         PainReport.reported_at >= min(since[user_id] for user_id in chunk),
-                        PainReport.pain > 5,
                         PainReport.source != "onboarding",
                     )
                 )
-                for user_id, exercise_id, at in reports:
-                    if at >= since[user_id]:
+                for user_id, exercise_id, at, pain in reports:
+                    if at < since[user_id]:
+                        continue
+                    if pain > 5:
                         painful[user_id].add(exercise_id)
+                    if exercise_id is not None:
+                        hurt[user_id].add(exercise_id)
                 # Recent finished days, and each person's latest one before them: enough to
                 # tell whether yesterday was missed by someone who had been training.
                 finished = (
@@ -684,6 +716,7 @@ class Repository:
             user_id: ReminderInputs(
                 progress=progress[user_id],
                 painful=frozenset(painful[user_id]),
+                hurt=frozenset(hurt[user_id]),
                 session_days=tuple(sorted(days[user_id])),
             )
             for user_id in ids
@@ -829,6 +862,8 @@ class ReminderInputs:
     painful: frozenset[str | None]
     # Finished days: the last few, and the latest one before them.
     session_days: tuple[date, ...]
+    # Exercises that hurt at any score since local midnight: their harder variants rest.
+    hurt: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -864,6 +899,10 @@ class AnswerRecord:
     answer: str
     pain: int | None
     hold_seconds: int
+
+
+def _routine_text(routine: Sequence[tuple[str, int]]) -> str:
+    return ",".join(f"{exercise_id}:{hold}" for exercise_id, hold in routine)
 
 
 def _state(row: TrainingSession) -> SessionState:
@@ -913,6 +952,7 @@ def _next_due(user: User, now: datetime) -> datetime | None:
         or not user.active
         or user.blocked
         or user.reminder_time is None
+        or not reminders_allowed(user.red_flag_hold)
     ):
         return None
     return next_reminder_at(user.reminder_time, user.timezone or "UTC", now)

@@ -1,4 +1,11 @@
-"""Tornado HTTP server speaking the Telegram Bot API to a real PTB bot."""
+"""Tornado HTTP server speaking the Telegram Bot API to a real PTB bot.
+
+It is as strict as Telegram: what Telegram refuses (malformed HTML, an edit that changes
+nothing, a late callback answer, an oversized photo, an http webhook, ...) gets Telegram's
+status and description, so a test catches the bot sending it. Two keywords of
+`BotApiEmulator` bend this on purpose and visibly: `callback_timeout` (15 s, as Telegram) and
+`allow_insecure_webhook` (off; on for tests whose webhook is plain http on 127.0.0.1).
+"""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from bot.handlers import (
     stats,
 )
 from bot.handlers.common import SERVICES_KEY, Services
+from bot.intake import UpdatesRequest
 from bot.media.renderer import Renderer
 from bot.ratelimit import PatientRateLimiter
 from bot.storage.database import create_engine, migrate
@@ -52,6 +53,9 @@ def build_application(
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
+        # getUpdates as PTB does it (one connection), but an update PTB cannot read is skipped
+        # (logged by id) instead of failing, and refetching, the whole batch forever.
+        .get_updates_request(UpdatesRequest(connection_pool_size=1))
         # Keeps us under Telegram's flood limits, retries a 429 after retry_after and a 5xx.
         .rate_limiter(PatientRateLimiter())
         # Different people concurrently, each person's own updates in order.

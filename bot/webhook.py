@@ -1,34 +1,136 @@
-"""Webhook mode: python-telegram-bot's webhook server, with a health check on the same port.
+"""Webhook mode: python-telegram-bot's webhook server, with our own update route and a health check.
 
 `python -m bot --webhook` runs `serve_webhook`; tests use `webhook_running` inside their own
 event loop. Telegram POSTs updates to WEBHOOK_URL, which reaches PTB's tornado server on
-WEBHOOK_LISTEN:PORT at /WEBHOOK_PATH. PTB answers any POST without the right
-`X-Telegram-Bot-Api-Secret-Token` header (WEBHOOK_SECRET) with 403 and drops it unread
-(`TelegramHandler._validate_post` in telegram/ext/_utils/webhookhandler.py). GET /healthz
-answers 200 "ok" while the bot runs and its database answers a trivial query, else 503.
+WEBHOOK_LISTEN:PORT at /WEBHOOK_PATH. The route there is ours (`UpdateHandler`), not PTB's:
+PTB's handler reads the whole body (tornado allows 100 MB) before it looks at the secret, so
+a few large POSTs from anyone would take gigabytes. Ours answers from the request's head: 403
+without the right `X-Telegram-Bot-Api-Secret-Token` header (WEBHOOK_SECRET, compared in
+constant time), 413 for a body over 1 MB (no update comes near it), and only then reads the
+body, at most 1 MB of it. A body that is not a JSON object gets 400; an update PTB cannot read
+gets 200 and is skipped, logged by its update_id only (bot/intake.py), as in polling. GET
+/healthz answers 200 "ok" while the bot runs and its database answers a trivial query, else
+503. Any other path gets 404 without its body being read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
+import json
 import logging
+import re
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
 import tornado.web
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
+from tornado.http1connection import HTTP1Connection
+from tornado.httpserver import HTTPServer
 
 from bot.app import lifecycle
 from bot.config import HEALTH_PATH, Settings
 from bot.handlers.common import SERVICES_KEY, Services
+from bot.intake import read_update
 
 logger = logging.getLogger(__name__)
 
 # Well inside a platform's probe timeout, even when the database hangs instead of refusing.
 DATABASE_CHECK_SECONDS = 3.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# Far above any update (a message is at most 4096 characters), far below what hurts.
+MAX_BODY_BYTES = 1024 * 1024
+# Tornado's own body limit, lifted on the connections our streaming handlers answer: they
+# enforce theirs and answer 413 where tornado would answer 400, or, for a request refused
+# from its head, nothing more at all (tornado closes the connection once the refusal is out,
+# and drops whatever still arrives).
+NO_TORNADO_LIMIT = 2**62
+
+
+def _lift_tornado_limit(handler: tornado.web.RequestHandler) -> None:
+    connection = handler.request.connection
+    if isinstance(connection, HTTP1Connection):
+        connection.set_max_body_size(NO_TORNADO_LIMIT)
+
+
+@tornado.web.stream_request_body
+class UpdateHandler(tornado.web.RequestHandler):
+    """POST /WEBHOOK_PATH: refused from the head unless it is Telegram's; at most 1 MB read."""
+
+    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+
+    def initialize(
+        self, bot: ExtBot[Any], update_queue: asyncio.Queue[object], secret: str
+    ) -> None:
+        self.bot = bot
+        self.update_queue = update_queue
+        self.secret = secret.encode()
+        self.chunks: list[bytes] = []
+        self.received = 0
+        self.answered = False
+
+    def prepare(self) -> None:
+        _lift_tornado_limit(self)
+        # Tornado decodes headers as latin-1, so any header value encodes back.
+        given = self.request.headers.get(SECRET_HEADER, "").encode("latin-1", "replace")
+        if not hmac.compare_digest(given, self.secret):
+            self._answer(403)
+            return
+        declared = self.request.headers.get("Content-Length", "").strip()
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            self._answer(413)
+
+    def data_received(self, chunk: bytes) -> None:
+        if self.answered:
+            return
+        self.received += len(chunk)
+        if self.received > MAX_BODY_BYTES:  # a chunked body: no length was announced
+            self.chunks.clear()
+            self._answer(413)
+            return
+        self.chunks.append(chunk)
+
+    async def post(self) -> None:
+        if self.answered:
+            return
+        body, self.chunks = b"".join(self.chunks), []
+        try:
+            data = json.loads(body)
+        except ValueError:  # not JSON, or not UTF-8
+            data = None
+        if not isinstance(data, dict):
+            # Telegram never sends this; what it was is not logged (it may be anyone's).
+            logger.warning("webhook: a POST with the secret was not a JSON object; answered 400")
+            self._answer(400)
+            return
+        update = read_update(data, self.bot)
+        if update is not None:
+            self.bot.insert_callback_data(update)
+            await self.update_queue.put(update)
+        self._answer(200)  # an update PTB cannot read is skipped, as in polling
+
+    def _answer(self, status: int) -> None:
+        """Answer with an empty body; before the body is read, tornado then hangs up."""
+        self.answered = True
+        self.set_status(status)
+        self.finish()
+
+
+@tornado.web.stream_request_body
+class NotFoundHandler(tornado.web.RequestHandler):
+    """Any other path: 404 from the head, its body never read."""
+
+    def prepare(self) -> None:
+        _lift_tornado_limit(self)
+        self.set_status(404)
+        self.finish()
+
+    def data_received(self, chunk: bytes) -> None:
+        """Never called: the answer is sent before any body is read."""
 
 
 async def is_healthy(application: Application) -> bool:
@@ -61,27 +163,46 @@ class HealthHandler(tornado.web.RequestHandler):
         self.finish("ok" if healthy else "unavailable")
 
 
-def _add_health_route(application: Application) -> None:
-    """Serve /healthz from the tornado Application that PTB's webhook server runs.
+def _install_routes(application: Application, settings: Settings, secret: str) -> None:
+    """Put our routes in front of PTB's in the tornado Application its webhook server runs.
 
-    PTB's built-in server has no API for extra routes; its maintainers point to a custom web
-    server instead (python-telegram-bot issue #1438, the customwebhookbot examples). That would
-    mean re-implementing the webhook handler and its secret-token check, which PTB already does,
-    so we keep PTB's server and add one route with tornado's public `Application.add_handlers`
-    (it is tried before PTB's own route and falls through to it for any other path). Reaching
-    that tornado Application takes PTB-private attributes (`Updater._httpd._http_server`), used
-    only here: if a PTB upgrade changes them, start-up fails with the message below, and so does
-    tests/e2e/test_webhook.py.
+    PTB's built-in server has no API for its routes; its maintainers point to a custom web
+    server instead (python-telegram-bot issue #1438, the customwebhookbot examples). We keep
+    PTB's server, so the Updater, setWebhook and shutdown stay PTB's, and add our routes with
+    tornado's public `Application.add_handlers` (tried before PTB's own route, which is then
+    never reached). Reaching that tornado Application takes PTB-private attributes
+    (`Updater._httpd._http_server`), used only here: if a PTB upgrade changes them, start-up
+    fails with the message below, and so does tests/e2e/test_webhook.py.
+
+    This runs right after `start_webhook` returns, with no await in between: the server
+    starts listening in that same step of the event loop, so no request is ever routed to
+    PTB's handler. Tornado's own body limit (for a non-streaming handler, should one ever be
+    added) goes down to 1 MB too.
     """
     server = getattr(application.updater, "_httpd", None)
-    tornado_app = getattr(getattr(server, "_http_server", None), "request_callback", None)
-    if not isinstance(tornado_app, tornado.web.Application):
+    http_server = getattr(server, "_http_server", None)
+    tornado_app = getattr(http_server, "request_callback", None)
+    if not isinstance(http_server, HTTPServer) or not isinstance(
+        tornado_app, tornado.web.Application
+    ):
         raise RuntimeError(
-            f"cannot add /{HEALTH_PATH} to python-telegram-bot's webhook server: "
+            "cannot install the webhook routes in python-telegram-bot's webhook server: "
             "check bot/webhook.py against the installed python-telegram-bot"
         )
-    route = (rf"/{HEALTH_PATH}", HealthHandler, {"bot_application": application})
-    tornado_app.add_handlers(r".*", [route])
+    http_server.conn_params.max_body_size = MAX_BODY_BYTES
+    update_route = {
+        "bot": application.bot,
+        "update_queue": application.update_queue,
+        "secret": secret,
+    }
+    tornado_app.add_handlers(
+        r".*",
+        [
+            (rf"/{HEALTH_PATH}", HealthHandler, {"bot_application": application}),
+            (rf"/{re.escape(settings.webhook_path)}/?", UpdateHandler, update_route),
+            (r"/.*", NotFoundHandler),
+        ],
+    )
 
 
 @asynccontextmanager
@@ -106,7 +227,7 @@ async def webhook_running(application: Application, settings: Settings) -> Async
             secret_token=secret,
             allowed_updates=None,  # as in polling: Telegram keeps its setting (default: all we use)
         )
-        _add_health_route(application)
+        _install_routes(application, settings, secret)
 
     async with lifecycle(application, start_webhook):
         logger.info(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import socket
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -237,3 +239,117 @@ def _replace_with_directory(path: Path) -> None:
     for leftover in path.parent.glob(path.name + "*"):  # the file, -wal and -shm
         leftover.unlink()
     path.mkdir()
+
+
+# Limits: refused before the body is read, at most 1 MB read, 400 for what is not an update.
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _head(settings: Settings, *, secret: str | None, length: int | None) -> bytes:
+    """A POST's request line and headers; without `length`, the body is chunked."""
+    lines = [
+        f"POST /{settings.webhook_path} HTTP/1.1",
+        f"Host: 127.0.0.1:{settings.port}",
+        "Content-Type: application/json",
+        *([f"{SECRET_HEADER}: {secret}"] if secret is not None else []),
+        f"Content-Length: {length}" if length is not None else "Transfer-Encoding: chunked",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def _status_line(settings: Settings, data: bytes, timeout: float = 5) -> bytes:  # noqa: ASYNC109
+    """Send `data` on a fresh connection and stop sending: the first line of the answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", settings.port)
+    try:
+        writer.write(data)
+        await writer.drain()
+        async with asyncio.timeout(timeout):
+            return await reader.readline()
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()
+
+
+async def test_refused_from_the_head_before_the_body_is_read(
+    webhook_bot: Application, webhook_settings: Settings
+) -> None:
+    # Only the head of a 60 MB POST goes out: the answer must not wait for the body.
+    for secret in (None, "not-the-secret", SECRET[:-1], SECRET + "x"):
+        head = _head(webhook_settings, secret=secret, length=60 * 2**20)
+        status = await _status_line(webhook_settings, head)
+        assert status.startswith(b"HTTP/1.1 403 "), (secret, status)
+    # Another path is no way round it.
+    other = _head(webhook_settings, secret=None, length=60 * 2**20).replace(
+        f"/{webhook_settings.webhook_path} ".encode(), b"/elsewhere "
+    )
+    assert (await _status_line(webhook_settings, other)).startswith(b"HTTP/1.1 404 ")
+
+
+async def test_a_body_over_1_mb_with_the_secret_gets_413(
+    emulator: BotApiEmulator, webhook_bot: Application, webhook_settings: Settings
+) -> None:
+    # Announced in Content-Length: answered from the head alone.
+    head = _head(webhook_settings, secret=SECRET, length=MAX_BODY_BYTES + 1)
+    assert (await _status_line(webhook_settings, head)).startswith(b"HTTP/1.1 413 ")
+    # Chunked, no length announced: refused once the bytes read pass 1 MB.
+    piece = b" " * 65536
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for _ in range(17))  # 1.06 MB
+    chunked = _head(webhook_settings, secret=SECRET, length=None) + chunks
+    assert (await _status_line(webhook_settings, chunked)).startswith(b"HTTP/1.1 413 ")
+    # The bot goes on answering people.
+    user = emulator.user(user_id=606)
+    await user.send_text("/start")
+    await user.wait_for_message("I'm backcoach")
+
+
+async def test_what_is_not_json_with_the_secret_gets_400(
+    emulator: BotApiEmulator,
+    webhook_bot: Application,
+    webhook_settings: Settings,
+    http: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = _local(webhook_settings, webhook_settings.webhook_path)
+    headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+    marker = f"notjson{uuid.uuid4().hex}"
+    for body in (f'{{"text": "{marker}"'.encode(), b"\xff\xfe{}", b"[1, 2]", b'"text"', b""):
+        response = await http.post(url, content=body, headers=headers)
+        assert response.status_code == 400, body
+    assert marker not in caplog.text
+    user = emulator.user(user_id=607)
+    await user.send_text("/start")
+    await user.wait_for_message("I'm backcoach")
+
+
+async def test_an_update_ptb_cannot_read_is_skipped_and_not_logged(
+    emulator: BotApiEmulator,
+    webhook_bot: Application,
+    webhook_settings: Settings,
+    http: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    marker = f"unreadable{uuid.uuid4().hex}"
+    update = {
+        "update_id": 900_002,
+        "message": {
+            "message_id": 1,
+            "from": {"id": 608, "is_bot": False, "last_name": marker},  # no first_name
+            "chat": {"id": 608, "type": "private"},
+            "date": int(time.time()),
+            "text": marker,
+        },
+    }
+    url = _local(webhook_settings, webhook_settings.webhook_path)
+    response = await http.post(url, json=update, headers={SECRET_HEADER: SECRET})
+    # Skipped, as in polling: answered 200 so Telegram does not send it again and again.
+    assert response.status_code == 200
+    assert "skipped update 900002" in caplog.text
+    leaks = [r.name for r in caplog.records if marker in r.getMessage() + (r.exc_text or "")]
+    assert not leaks, leaks
+    user = emulator.user(user_id=609)
+    await user.send_text("/start")
+    await user.wait_for_message("I'm backcoach")

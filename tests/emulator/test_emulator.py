@@ -349,6 +349,9 @@ async def test_start_button_and_callback_answer(
     await user.press_data(hello.message_id, "forged")
     await user.wait_for_edit(hello.message_id, contains="You chose forged")
     assert user.callback_answers == ["got hurts", "got done", "got forged"]
+    # Each press was answered well within Telegram's 15 s, and the emulator timed it.
+    assert len(emu.callback_answer_latencies) == 3
+    assert all(0 <= latency < 5 for latency in emu.callback_answer_latencies)
 
 
 async def test_reply_keyboard_location_and_group(

@@ -10,6 +10,13 @@ from telegram.error import InvalidToken
 
 # A bot token anywhere in a log line (httpx logs request URLs, which carry it).
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# python-telegram-bot's log lines that quote what Telegram sent or what the bot sent: updates,
+# message texts, names (telegram/_bot.py, telegram/ext/_utils/webhookhandler.py).
+PTB_PAYLOAD_PHRASES = ("Received data was", "received data", "with parameters", "return value")
+PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdrf]")
+# An argument kept in such a line: an endpoint's name, like `getUpdates`.
+IDENTIFIER = re.compile(r"[A-Za-z_]\w{0,63}")
+NOT_LOGGED = "<not logged>"
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -37,6 +44,7 @@ class RedactTokens(logging.Filter):
         self.secrets = tuple(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        _drop_ptb_payload(record)
         message = record.getMessage()
         redacted = redact(message, self.secrets)
         if redacted != message:
@@ -50,6 +58,23 @@ class RedactTokens(logging.Filter):
         if record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)
         return True
+
+
+def _drop_ptb_payload(record: logging.LogRecord) -> None:
+    """Replace what a PTB line quotes (an update, a call's parameters or result) in place.
+
+    `configure_logging` keeps `telegram` at INFO or above, where only the CRITICAL "Received
+    data was" lines are left; this holds at any level, should that cap ever be lifted.
+    """
+    if not record.name.startswith("telegram") or not isinstance(record.msg, str):
+        return
+    if not record.args or not any(phrase in record.msg for phrase in PTB_PAYLOAD_PHRASES):
+        return
+    args = record.args if isinstance(record.args, tuple) else (record.args,)
+    record.args = tuple(
+        arg if isinstance(arg, str) and IDENTIFIER.fullmatch(arg) else NOT_LOGGED for arg in args
+    )
+    record.msg = PLACEHOLDER.sub("%s", record.msg)
 
 
 def _is_invalid_token(error: BaseException | None) -> bool:

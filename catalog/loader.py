@@ -1,10 +1,19 @@
 """Read the exercise catalog from TOML and check it, so bad data fails at startup."""
 
 # File shape: one `[[exercise]]` table per exercise. Required fields: id, name, level,
-# start_position, steps, hold = {kind, start, ceiling}, sides, purpose. Optional: caution,
-# progresses_from, unlock_after_pain_free_sessions, order, gentle (true for the stretches a
-# gentle day keeps: the day the back feels worse, or while a doctor's check is pending).
-# Routine order: exercises are sorted by `order` (default 0); ties keep their file order.
+# start_position, position, steps, hold = {kind, start, ceiling}, sides, purpose. Optional:
+# caution, progresses_from, unlock_after_pain_free_sessions, order, gentle (true for the
+# stretches a gentle day keeps: the day the back feels worse, or while a doctor's check is
+# pending), warm_up (true for the warm-up stretches).
+# `position`: the starting position's group, one of "hands_knees", "back", "front",
+# "kneeling", "hands_toes"; a routine keeps the exercises of one position together.
+# An exercise done one side at a time (sides = ["left", "right"]) also needs `side_labels`,
+# one per side in that order, each starting with its side and naming the limb
+# (["left knee down", "right knee down"]), and `side_rest`, the seconds of rest between the
+# sides (3..30), enough to change legs; neither is allowed when sides = [].
+# Catalog order: exercises are sorted by `order` (default 0); ties keep their file order.
+# Routine order (bot/domain/routine.py): warm-ups first, then strengthening; within each,
+# one position at a time, and every exercise after the one it progresses from.
 
 from __future__ import annotations
 
@@ -18,12 +27,15 @@ from typing import Any, NoReturn
 from catalog.model import (
     HOLD_STEP_SECONDS,
     MAX_HOLD_SECONDS,
+    MAX_SIDE_REST_SECONDS,
     MIN_HOLD_SECONDS,
+    MIN_SIDE_REST_SECONDS,
     Catalog,
     Exercise,
     Hold,
     HoldKind,
     Level,
+    Position,
 )
 
 DEFAULT_CATALOG_PATH = Path(__file__).with_name("exercises.toml")
@@ -31,14 +43,29 @@ DEFAULT_CATALOG_PATH = Path(__file__).with_name("exercises.toml")
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")
 SIDES = ("left", "right")
 
-_REQUIRED = ("id", "name", "level", "start_position", "steps", "hold", "sides", "purpose")
+_REQUIRED = (
+    "id",
+    "name",
+    "level",
+    "start_position",
+    "position",
+    "steps",
+    "hold",
+    "sides",
+    "purpose",
+)
 _OPTIONAL = (
     "caution",
     "progresses_from",
     "unlock_after_pain_free_sessions",
     "order",
     "gentle",
+    "warm_up",
+    "side_labels",
+    "side_rest",
 )
+# A side label is shown before the countdown ("Left knee down: Hold… 25 s"), so it is short.
+MAX_SIDE_LABEL_LENGTH = 40
 _HOLD_FIELDS = ("kind", "start", "ceiling")
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Exercise)}
 
@@ -158,6 +185,12 @@ def _read_exercise(raw: object, index: int) -> Exercise:
     if sides not in ([], list(SIDES)):
         t.fail("sides", f'expected [] or ["left", "right"], got {sides!r}')
 
+    position = raw["position"]
+    positions = [p.value for p in Position]
+    if position not in positions:
+        t.fail("position", f"expected one of {positions}, got {position!r}")
+    side_labels, side_rest = _read_sides(t, raw, tuple(sides))
+
     progresses_from = t.optional_text("progresses_from")
     unlock = t.integer(
         "unlock_after_pain_free_sessions",
@@ -171,6 +204,7 @@ def _read_exercise(raw: object, index: int) -> Exercise:
         name=t.text("name"),
         level=Level(level),
         start_position=t.text("start_position"),
+        position=Position(position),
         steps=tuple(steps),
         hold=_read_hold(t, raw["hold"]),
         sides=tuple(sides),
@@ -180,7 +214,44 @@ def _read_exercise(raw: object, index: int) -> Exercise:
         unlock_after_pain_free_sessions=unlock,
         order=t.integer("order", raw.get("order", _DEFAULTS["order"])),
         gentle=_flag(t, raw, "gentle"),
+        warm_up=_flag(t, raw, "warm_up"),
+        side_labels=side_labels,
+        side_rest=side_rest,
     )
+
+
+def _read_sides(
+    t: _Table, raw: Mapping[str, Any], sides: tuple[str, ...]
+) -> tuple[tuple[str, ...], int]:
+    """`side_labels` and `side_rest`: required for a one-side-at-a-time exercise, else absent."""
+    if not sides:
+        for field in ("side_labels", "side_rest"):
+            if field in raw:
+                t.fail(field, "only for an exercise done one side at a time (sides = [])")
+        return (), _DEFAULTS["side_rest"]
+    for field in ("side_labels", "side_rest"):
+        if field not in raw:
+            t.fail(field, "missing: an exercise done one side at a time needs it")
+    labels = raw["side_labels"]
+    if not isinstance(labels, list) or len(labels) != len(sides):
+        t.fail("side_labels", f"expected one label per side {list(sides)}, got {labels!r}")
+    for side, label in zip(sides, labels, strict=True):
+        if not isinstance(label, str) or not label.strip():
+            t.fail("side_labels", f"each label must be a non-empty string, got {label!r}")
+        if len(label) > MAX_SIDE_LABEL_LENGTH:
+            t.fail("side_labels", f"{label!r} is over {MAX_SIDE_LABEL_LENGTH} characters")
+        # In the order of `sides`, each naming its own side first: "left knee down".
+        if label != label.strip() or label.split()[0].rstrip(",") != side:
+            t.fail(
+                "side_labels", f"the {side} side's label must start with {side!r}, got {label!r}"
+            )
+    rest = t.integer("side_rest", raw["side_rest"])
+    if not MIN_SIDE_REST_SECONDS <= rest <= MAX_SIDE_REST_SECONDS:
+        t.fail(
+            "side_rest",
+            f"must be {MIN_SIDE_REST_SECONDS}..{MAX_SIDE_REST_SECONDS} seconds, got {rest}",
+        )
+    return tuple(labels), rest
 
 
 def _flag(t: _Table, raw: Mapping[str, Any], field: str) -> bool:
@@ -234,6 +305,11 @@ def _check_progressions(exercises: Sequence[Exercise]) -> None:
                 e.id,
                 "progresses_from",
                 f"{parent_id!r} is level {int(parent.level)}, harder than level {int(e.level)}",
+            )
+        # Warm-ups come first in a routine, and a harder variant after its easier one.
+        if e.warm_up and not parent.warm_up:
+            _fail_on(
+                e.id, "progresses_from", f"a warm-up cannot progress from {parent_id!r}, not one"
             )
     # Each exercise has at most one predecessor, so following the links either ends or
     # loops; a loop would keep every exercise in it locked forever.

@@ -25,9 +25,23 @@ class HoldKind(StrEnum):
     WORK_UP = "work_up"
 
 
+class Position(StrEnum):
+    """The starting position an exercise is done from; a routine keeps each one together."""
+
+    HANDS_KNEES = "hands_knees"
+    BACK = "back"
+    FRONT = "front"
+    KNEELING = "kneeling"
+    HANDS_TOES = "hands_toes"
+
+
 MIN_HOLD_SECONDS = 5
 MAX_HOLD_SECONDS = 60
 HOLD_STEP_SECONDS = 5
+# The rest between the two sides of a one-side-at-a-time exercise: time to change legs.
+MIN_SIDE_REST_SECONDS = 3
+MAX_SIDE_REST_SECONDS = 30
+DEFAULT_SIDE_REST_SECONDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,8 @@ class Exercise:
     name: str
     level: Level
     start_position: str
+    # The starting position's group: the routine keeps exercises of one position together.
+    position: Position
     steps: tuple[str, ...]
     hold: Hold
     # Empty when both sides work together; ("left", "right") when one arm or leg works.
@@ -67,6 +83,12 @@ class Exercise:
     order: int = 0
     # A gentle stretch: all a routine keeps on a day the back feels worse.
     gentle: bool = False
+    # A warm-up stretch: warm-ups come before strengthening in every routine.
+    warm_up: bool = False
+    # One label per side, naming the limb ("left knee down"); empty when `sides` is.
+    side_labels: tuple[str, ...] = ()
+    # Seconds of rest between the two sides, enough to change legs.
+    side_rest: int = DEFAULT_SIDE_REST_SECONDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.model import Exercise, Hold, HoldKind, Level
+from catalog.model import Exercise, Hold, HoldKind, Level, Position
 
 
 def make(
@@ -16,6 +16,10 @@ def make(
     progresses_from: str | None = None,
     unlock_after: int = 2,
     order: int = 0,
+    position: str = "back",
+    warm_up: bool = False,
+    side_labels: tuple[str, ...] | None = None,
+    side_rest: int = 5,
 ) -> Exercise:
     """A minimal exercise for tests."""
     hold = (
@@ -35,4 +39,8 @@ def make(
         progresses_from=progresses_from,
         unlock_after_pain_free_sessions=unlock_after,
         order=order,
+        position=Position(position),
+        warm_up=warm_up,
+        side_labels=tuple(f"{side} side" for side in sides) if side_labels is None else side_labels,
+        side_rest=side_rest,
     )

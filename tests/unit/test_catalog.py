@@ -20,7 +20,14 @@ from catalog.loader import (
     load_catalog,
     load_catalog_from_text,
 )
-from catalog.model import MAX_HOLD_SECONDS, MIN_HOLD_SECONDS, Catalog, HoldKind, Level
+from catalog.model import (
+    MAX_HOLD_SECONDS,
+    MIN_HOLD_SECONDS,
+    Catalog,
+    HoldKind,
+    Level,
+    Position,
+)
 
 REAL_DATA: dict[str, Any] = tomllib.loads(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
 
@@ -45,6 +52,28 @@ PROGRESSIONS = {
     "full_plank": "elbow_plank",
 }
 ONE_SIDE_AT_A_TIME = {"bird_dog_arm", "bird_dog_leg", "bird_dog_opposite", "hip_flexor_stretch"}
+POSITIONS = {
+    "cat": "hands_knees",
+    "cow": "hands_knees",
+    "knee_to_chest": "back",
+    "partial_cobra": "front",
+    "cobra": "front",
+    "hip_flexor_stretch": "kneeling",
+    "glute_bridge": "back",
+    "bird_dog_arm": "hands_knees",
+    "bird_dog_leg": "hands_knees",
+    "bird_dog_opposite": "hands_knees",
+    "elbow_plank": "front",
+    "full_plank": "hands_toes",
+}
+WARM_UPS = {"cat", "cow", "knee_to_chest", "partial_cobra", "cobra", "hip_flexor_stretch"}
+# Each side names the limb, and the rest between sides leaves time to change legs.
+SIDE_LABELS = {
+    "hip_flexor_stretch": (("left knee down", "right knee down"), 10),
+    "bird_dog_arm": (("left arm up", "right arm up"), 5),
+    "bird_dog_leg": (("left leg back", "right leg back"), 5),
+    "bird_dog_opposite": (("left arm, right leg", "right arm, left leg"), 5),
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +95,7 @@ def minimal(exercise_id: str, level: int = 1, **extra: Any) -> dict[str, Any]:
         "name": exercise_id,
         "level": level,
         "start_position": "On the floor.",
+        "position": "back",
         "steps": ["Move."],
         "hold": {"kind": "fixed", "start": 10, "ceiling": 10},
         "sides": [],
@@ -134,6 +164,22 @@ def test_sides(catalog: Catalog) -> None:
     for e in catalog.exercises:
         expected = ("left", "right") if e.id in ONE_SIDE_AT_A_TIME else ()
         assert e.sides == expected, e.id
+
+
+def test_positions_and_warm_ups(catalog: Catalog) -> None:
+    assert {e.id: e.position.value for e in catalog.exercises} == POSITIONS
+    assert all(isinstance(e.position, Position) for e in catalog.exercises)
+    assert {e.id for e in catalog.exercises if e.warm_up} == WARM_UPS
+
+
+def test_side_labels_name_the_limb_and_side_rest_leaves_time_to_change_legs(
+    catalog: Catalog,
+) -> None:
+    for e in catalog.exercises:
+        if e.id in SIDE_LABELS:
+            assert (e.side_labels, e.side_rest) == SIDE_LABELS[e.id]
+        else:
+            assert e.side_labels == ()
 
 
 @pytest.mark.parametrize("exercise_id", sorted(LEVELS))
@@ -228,13 +274,20 @@ def test_text_entry_point_loads_a_small_catalog() -> None:
         level = 1
         start_position = "Lying down."
         steps = ["Breathe."]
+        position = "kneeling"
         hold = { kind = "work_up", start = 5, ceiling = 60 }
         sides = ["left", "right"]
+        side_labels = ["left knee down", "right knee down"]
+        side_rest = 8
         purpose = "Calm."
     """
     (exercise,) = load_catalog_from_text(text).exercises
     assert exercise.hold.ceiling == 60
     assert exercise.sides == ("left", "right")
+    assert exercise.position is Position.KNEELING
+    assert exercise.side_labels == ("left knee down", "right knee down")
+    assert exercise.side_rest == 8
+    assert not exercise.warm_up
     assert exercise.caution is None
     assert exercise.unlock_after_pain_free_sessions == 2
     assert exercise.order == 0
@@ -262,7 +315,7 @@ def test_each_exercise_must_be_a_table() -> None:
 
 
 @pytest.mark.parametrize(
-    "field", ["name", "level", "start_position", "steps", "hold", "sides", "purpose"]
+    "field", ["name", "level", "start_position", "position", "steps", "hold", "sides", "purpose"]
 )
 def test_missing_required_field(field: str) -> None:
     data = real_data()
@@ -294,6 +347,8 @@ def test_missing_id_names_the_exercise_by_position() -> None:
         ("progresses_from", ["partial_cobra"]),
         ("unlock_after_pain_free_sessions", "2"),
         ("order", 1.5),
+        ("position", ["front"]),
+        ("warm_up", "yes"),
     ],
 )
 def test_wrong_type(field: str, value: Any) -> None:
@@ -346,6 +401,82 @@ def test_steps_must_be_non_empty_strings(steps: list[Any]) -> None:
     data = real_data()
     table(data, "cat")["steps"] = steps
     expect_error(data, "cat", "steps")
+
+
+@pytest.mark.parametrize("position", ["standing", "Back", "hands-knees", "", 3, None])
+def test_unknown_position_is_rejected(position: Any) -> None:
+    data = real_data()
+    table(data, "cobra")["position"] = position
+    error = expect_error(data, "cobra", "position")
+    assert "hands_knees" in str(error)
+
+
+@pytest.mark.parametrize("position", [p.value for p in Position])
+def test_every_position_is_accepted(position: str) -> None:
+    loaded = catalog_from_dict({"exercise": [minimal("a", position=position)]}).get("a")
+    assert loaded.position == position
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["left arm up"],
+        ["left arm up", "right arm up", "left arm up"],
+        ["right arm up", "left arm up"],
+        ["arm up", "other arm up"],
+        ["Left arm up", "Right arm up"],
+        ["left arm up", ""],
+        ["left arm up", 3],
+        ["left arm up", " right arm up"],
+        ["left arm up", "right " + "a" * 40],
+        "left arm up",
+        [],
+    ],
+)
+def test_side_labels_need_one_label_per_side_each_starting_with_it(labels: Any) -> None:
+    data = real_data()
+    table(data, "bird_dog_arm")["side_labels"] = labels
+    expect_error(data, "bird_dog_arm", "side_labels")
+
+
+@pytest.mark.parametrize("field", ["side_labels", "side_rest"])
+def test_one_side_at_a_time_needs_labels_and_a_rest(field: str) -> None:
+    data = real_data()
+    del table(data, "hip_flexor_stretch")[field]
+    error = expect_error(data, "hip_flexor_stretch", field)
+    assert "missing" in str(error)
+
+
+@pytest.mark.parametrize(("field", "value"), [("side_labels", ["left", "right"]), ("side_rest", 5)])
+def test_labels_and_rest_are_only_for_one_side_at_a_time(field: str, value: Any) -> None:
+    data = real_data()
+    table(data, "cobra")[field] = value
+    expect_error(data, "cobra", field)
+
+
+@pytest.mark.parametrize("rest", [0, 2, 31, 60, -5, "10", True, 10.0])
+def test_side_rest_is_three_to_thirty_whole_seconds(rest: Any) -> None:
+    data = real_data()
+    table(data, "hip_flexor_stretch")["side_rest"] = rest
+    expect_error(data, "hip_flexor_stretch", "side_rest")
+
+
+@given(st.integers(3, 30))
+def test_any_side_rest_in_range_is_accepted(rest: int) -> None:
+    data = real_data()
+    table(data, "hip_flexor_stretch")["side_rest"] = rest
+    assert catalog_from_dict(data).get("hip_flexor_stretch").side_rest == rest
+
+
+def test_a_warm_up_cannot_progress_from_strengthening() -> None:
+    data = real_data()
+    table(data, "cobra")["progresses_from"] = "glute_bridge"
+    error = expect_error(data, "cobra", "progresses_from")
+    assert "warm-up" in str(error)
+    # Strengthening may build on a warm-up.
+    data = real_data()
+    table(data, "elbow_plank")["progresses_from"] = "partial_cobra"
+    assert catalog_from_dict(data).get("elbow_plank").progresses_from == "partial_cobra"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise, permutations
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,8 +15,27 @@ from bot.domain.progression import (
     is_unlocked,
 )
 from bot.domain.routine import RoutineItem, build_routine, estimated_minutes
-from catalog.model import Catalog
+from catalog.loader import load_catalog
+from catalog.model import Catalog, Exercise
 from tests.unit.factories import make
+
+REAL = load_catalog()
+# Written out here, not read from the catalog, so the ordering is checked against the poses.
+POSITIONS = {
+    "cat": "hands_knees",
+    "cow": "hands_knees",
+    "knee_to_chest": "back",
+    "partial_cobra": "front",
+    "cobra": "front",
+    "hip_flexor_stretch": "kneeling",
+    "glute_bridge": "back",
+    "bird_dog_arm": "hands_knees",
+    "bird_dog_leg": "hands_knees",
+    "bird_dog_opposite": "hands_knees",
+    "elbow_plank": "front",
+    "full_plank": "hands_toes",
+}
+WARM_UPS = {"cat", "cow", "knee_to_chest", "partial_cobra", "cobra", "hip_flexor_stretch"}
 
 
 def small_catalog() -> Catalog:
@@ -136,3 +157,251 @@ def test_locked_or_removed_never_in_routine_and_order_is_stable(
     fewer = build_routine(catalog, level, progress, resting_today=resting | {"cat"})
     assert ids(fewer) == [i for i in ids(routine) if i != "cat"]
     assert estimated_minutes(routine) >= 1
+
+
+# --- Positions kept together ---------------------------------------------------
+
+
+def changes(exercise_ids: list[str]) -> int:
+    """How often the person has to move from one starting position to another."""
+    return sum(POSITIONS[a] != POSITIONS[b] for a, b in pairwise(exercise_ids))
+
+
+def everything_unlocked() -> dict[str, ExerciseProgress]:
+    return {e.id: ExerciseProgress(e.id, 10, pain_free_streak=2) for e in REAL.exercises}
+
+
+def test_real_level_two_routine_changes_position_four_times_not_six() -> None:
+    routine = ids(build_routine(REAL, 2, everything_unlocked()))
+    assert routine == [
+        "cat",
+        "cow",
+        "partial_cobra",
+        "cobra",
+        "hip_flexor_stretch",
+        "knee_to_chest",
+        "glute_bridge",
+        "bird_dog_arm",
+        "bird_dog_leg",
+        "bird_dog_opposite",
+    ]
+    # Hands and knees, front, kneeling, back (knees to chest, then the bridge), hands and knees.
+    assert changes(routine) == 4
+
+
+def test_real_level_three_routine_keeps_positions_together() -> None:
+    routine = ids(build_routine(REAL, 3, everything_unlocked()))
+    # The warm-ups end lying on the front, where the elbow plank starts: no extra move.
+    assert routine == [
+        "cat",
+        "cow",
+        "knee_to_chest",
+        "hip_flexor_stretch",
+        "partial_cobra",
+        "cobra",
+        "elbow_plank",
+        "glute_bridge",
+        "bird_dog_arm",
+        "bird_dog_leg",
+        "bird_dog_opposite",
+        "full_plank",
+    ]
+    # Four positions in each block: three changes in each, none between them.
+    assert changes(routine) == 6
+
+
+def test_level_one_and_gentle_routines_keep_the_authored_order() -> None:
+    assert ids(build_routine(REAL, 1, {})) == ["cat", "cow", "knee_to_chest", "glute_bridge"]
+    gentle = frozenset(e.id for e in REAL.exercises if not e.gentle)
+    assert ids(build_routine(REAL, 3, everything_unlocked(), resting_today=gentle)) == [
+        "cat",
+        "cow",
+        "knee_to_chest",
+    ]
+
+
+def test_a_harder_variant_in_another_position_still_comes_after_its_easier_one() -> None:
+    catalog = Catalog(
+        (
+            make("kneel", order=10, position="kneeling"),
+            make("front_easy", order=20, position="front"),
+            make("toes_hard", order=5, position="hands_toes", progresses_from="front_easy"),
+            make("toes_other", order=30, position="hands_toes"),
+        )
+    )
+    progress = {"front_easy": ExerciseProgress("front_easy", 10, pain_free_streak=2)}
+    routine = ids(build_routine(catalog, 1, progress))
+    assert routine.index("toes_hard") > routine.index("front_easy")
+    # Three positions, two changes: the harder variant waits with its own position group.
+    assert [e for e in routine if e.startswith("toes")] == routine[-2:]
+
+
+def test_a_warm_up_never_comes_after_strengthening_even_in_the_same_position() -> None:
+    catalog = Catalog(
+        (
+            make("strong_back", order=5, position="back"),
+            make("warm_front", order=10, position="front", warm_up=True),
+            make("warm_back", order=20, position="back", warm_up=True),
+        )
+    )
+    # The warm-ups end on the back, where strengthening starts: one change in all.
+    assert ids(build_routine(catalog, 1, {})) == ["warm_front", "warm_back", "strong_back"]
+
+
+def _blocks(routine: tuple[RoutineItem, ...]) -> list[list[Exercise]]:
+    warm = [i.exercise for i in routine if i.exercise.warm_up]
+    strong = [i.exercise for i in routine if not i.exercise.warm_up]
+    return [block for block in (warm, strong) if block]
+
+
+def _fewest_changes(blocks: list[list[Exercise]], catalog: Catalog) -> int:
+    """An independent oracle: try every order of position groups within each block."""
+    best = None
+    options = []
+    for block in blocks:
+        groups = list(dict.fromkeys(e.position for e in block))
+        valid = []
+        for order in permutations(groups):
+            rank = {g: i for i, g in enumerate(order)}
+            if all(
+                rank[e.position] >= rank[p.position]
+                for e in block
+                for p in block
+                if p.id in _ancestors(catalog, e)
+            ):
+                valid.append(order)
+        options.append(valid)
+    if not blocks:
+        return 0
+
+    def walk(index: int, previous: object, total: int) -> None:
+        nonlocal best
+        if index == len(options):
+            best = total if best is None else min(best, total)
+            return
+        for order in options[index]:
+            boundary = int(previous is not None and previous != order[0])
+            walk(index + 1, order[-1], total + boundary + len(order) - 1)
+
+    walk(0, None, 0)
+    assert best is not None
+    return best
+
+
+def _ancestors(catalog: Catalog, exercise: Exercise) -> set[str]:
+    found: set[str] = set()
+    current = exercise.progresses_from
+    while current is not None and current in catalog and current not in found:
+        found.add(current)
+        current = catalog.get(current).progresses_from
+    return found
+
+
+def check_routine_rules(catalog: Catalog, routine: tuple[RoutineItem, ...]) -> None:
+    exercises = [i.exercise for i in routine]
+    chosen = {e.id for e in exercises}
+    # Warm-ups first.
+    flags = [e.warm_up for e in exercises]
+    assert flags == sorted(flags, reverse=True)
+    # Every exercise after the one it progresses from (and that one's own easier ones).
+    where = {e.id: n for n, e in enumerate(exercises)}
+    for e in exercises:
+        for ancestor in _ancestors(catalog, e) & chosen:
+            assert where[ancestor] < where[e.id], (ancestor, e.id)
+    # Within each block, each position at most once in a row: changes <= groups - 1.
+    blocks = _blocks(routine)
+    for block in blocks:
+        moves = sum(a.position != b.position for a, b in pairwise(block))
+        assert moves <= len({e.position for e in block}) - 1
+        # Inside one position group, the authored order is kept.
+        for position in {e.position for e in block}:
+            group = [e for e in block if e.position == position]
+            assert [e.order for e in group] == sorted(e.order for e in group)
+    # And the whole routine changes position no more than it must.
+    total = sum(a.position != b.position for a, b in pairwise(exercises))
+    assert total == _fewest_changes(blocks, catalog)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from([e.id for e in REAL.exercises]), answers), max_size=40),
+    st.integers(1, 3),
+    st.frozensets(st.sampled_from([e.id for e in REAL.exercises])),
+)
+def test_real_routines_keep_positions_together_for_any_progress(
+    history: list[tuple[str, Answer]], level: int, resting: frozenset[str]
+) -> None:
+    progress: dict[str, ExerciseProgress] = {}
+    for exercise_id, answer in history:
+        exercise = REAL.get(exercise_id)
+        current = progress.get(exercise_id) or initial_progress(exercise)
+        progress[exercise_id] = apply_answer(exercise, current, answer).progress
+    routine = build_routine(REAL, level, progress, resting_today=resting)
+    check_routine_rules(REAL, routine)
+    for item in routine:
+        assert POSITIONS[item.exercise.id] == item.exercise.position
+        assert (item.exercise.id in WARM_UPS) == item.exercise.warm_up
+
+
+POSITION_NAMES = sorted(set(POSITIONS.values()))
+
+
+@st.composite
+def random_catalogs(draw: st.DrawFn) -> Catalog:
+    """Up to 9 exercises, any positions and orders; each progresses from an earlier one or none."""
+    count = draw(st.integers(1, 9))
+    exercises: list[Exercise] = []
+    for n in range(count):
+        warm_up = draw(st.booleans())
+        # A warm-up only progresses from a warm-up (the loader rejects anything else).
+        parents = [e.id for e in exercises if e.warm_up or not warm_up]
+        parent = draw(st.one_of(st.none(), st.sampled_from(parents))) if parents else None
+        exercises.append(
+            make(
+                f"e{n}",
+                order=draw(st.integers(0, 5)),
+                position=draw(st.sampled_from(POSITION_NAMES)),
+                warm_up=warm_up,
+                progresses_from=parent,
+            )
+        )
+    return Catalog(tuple(draw(st.permutations(exercises))))
+
+
+def _group_order_possible(catalog: Catalog, block: list[Exercise]) -> bool:
+    """Whether the block's position groups can each stay together under the progressions."""
+    return bool(
+        [
+            order
+            for order in permutations(dict.fromkeys(e.position for e in block))
+            if all(
+                order.index(e.position) >= order.index(p.position)
+                for e in block
+                for p in block
+                if p.id in _ancestors(catalog, e)
+            )
+        ]
+    )
+
+
+@given(random_catalogs(), st.data())
+def test_any_catalog_routine_keeps_warm_ups_first_and_progressions_in_order(
+    catalog: Catalog, data: st.DataObject
+) -> None:
+    progress = {e.id: ExerciseProgress(e.id, 10, pain_free_streak=2) for e in catalog.exercises}
+    resting = data.draw(st.frozensets(st.sampled_from([e.id for e in catalog.exercises])))
+    routine = build_routine(catalog, 1, progress, resting_today=resting)
+    assert {i.exercise.id for i in routine} == {e.id for e in catalog.exercises} - resting
+    exercises = [i.exercise for i in routine]
+    flags = [e.warm_up for e in exercises]
+    assert flags == sorted(flags, reverse=True)
+    where = {e.id: n for n, e in enumerate(exercises)}
+    for e in exercises:
+        for ancestor in _ancestors(catalog, e) & set(where):
+            assert where[ancestor] < where[e.id]
+    blocks = _blocks(routine)
+    if all(_group_order_possible(catalog, block) for block in blocks):
+        for block in blocks:
+            moves = sum(a.position != b.position for a, b in pairwise(block))
+            assert moves <= len({e.position for e in block}) - 1
+        total = sum(a.position != b.position for a, b in pairwise(exercises))
+        assert total == _fewest_changes(blocks, catalog)

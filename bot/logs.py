@@ -79,7 +79,9 @@ def _drop_ptb_payload(record: logging.LogRecord) -> None:
 
 def _is_invalid_token(error: BaseException | None) -> bool:
     """True for InvalidToken, or an exception caused by one (PTB re-raises it with the token)."""
-    while error is not None:
+    for _ in range(20):  # a chain can loop; no real one is this long
+        if error is None:
+            return False
         if isinstance(error, InvalidToken):
             return True
         error = error.__cause__ or error.__context__

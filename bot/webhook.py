@@ -189,6 +189,8 @@ def _install_routes(application: Application, settings: Settings, secret: str) -
             "cannot install the webhook routes in python-telegram-bot's webhook server: "
             "check bot/webhook.py against the installed python-telegram-bot"
         )
+    if not secret:  # require_webhook insists on one; an empty one would let anyone in
+        raise RuntimeError("the webhook needs WEBHOOK_SECRET")
     http_server.conn_params.max_body_size = MAX_BODY_BYTES
     update_route = {
         "bot": application.bot,

@@ -36,8 +36,10 @@ from catalog.poses import load_poses
 
 logger = logging.getLogger(__name__)
 
-# Handler groups: the safety screen sees every message before any flow does.
-SAFETY_GROUP = -1
+# Handler groups: the safety screen sees every message before any flow does; then edited
+# and forwarded messages stop before any flow takes them as an answer.
+SAFETY_GROUP = -2
+NOT_AN_ANSWER_GROUP = -1
 
 
 def build_application(
@@ -74,6 +76,7 @@ def build_application(
         poses=load_poses(exercise_ids=[exercise.id for exercise in catalog.exercises]),
     )
     application.add_handlers(safety.handlers(), group=SAFETY_GROUP)
+    application.add_handlers(general.not_answers(), group=NOT_AN_ANSWER_GROUP)
     application.add_handlers(
         general.handlers()
         + reminders.handlers()

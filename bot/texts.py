@@ -137,6 +137,14 @@ SOMETHING_WENT_WRONG = (
     "Please try again in a moment."
 )
 
+CONSENT_THANKS_RETURNING = (
+    "Thank you. Everything else is as you left it: your routine, holds and reminder time. "
+    "Send /session whenever you're ready."
+)
+FORWARDED_NOT_AN_ANSWER = (
+    "I only take answers you type yourself, so I've left that forwarded message alone."
+)
+
 # Settings commands -------------------------------------------------------------
 
 TIMEZONE_CURRENT = (

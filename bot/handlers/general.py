@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
+    ApplicationHandlerStop,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -51,6 +52,23 @@ async def in_a_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return  # removed from the group: nothing to say
     link = f"https://t.me/{context.bot.username}"
     await context.bot.send_message(chat.id, texts.GROUP_PRIVATE_ONLY.format(link=link))
+
+
+async def not_an_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edit or a forward is not something the person just said: no flow may take it.
+
+    An edited old "done" would answer whatever question is open now, and a forwarded one
+    is someone else's words. Edits pass silently (people fix typos); a forward gets a line.
+    """
+    message = update.message
+    if message is not None and message.forward_origin is not None:
+        await message.reply_text(texts.FORWARDED_NOT_AN_ANSWER)
+    raise ApplicationHandlerStop
+
+
+def not_answers() -> list:
+    """The gate for edited and forwarded messages; it runs after the safety screen."""
+    return [MessageHandler(filters.UpdateType.EDITED | filters.FORWARDED, not_an_answer)]
 
 
 def handlers() -> list:

@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.domain.replies import Reply, parse_pain, parse_reply
+from bot.domain.replies import parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
@@ -36,6 +36,10 @@ PAIN = "pain"
 TIMEZONE = "timezone"
 REMINDER_TIME = "reminder_time"
 DONE = "done"
+
+# Typed words that give consent. Only a plain yes: "done" or "👍" at this question may mean
+# something else (a returning person reporting their routine).
+_CONSENT_WORDS = frozenset({"yes", "y", "yes please", "yes, that's ok", "i agree", "agree"})
 
 REMINDER_CHOICES = (time(7, 0), time(8, 0), time(12, 0), time(18, 0), time(19, 0), time(20, 0))
 
@@ -197,6 +201,13 @@ async def _consent(
     if not agreed:
         await message.reply_text(texts.CONSENT_DECLINED)
         return
+    if user.timezone is not None and user.reminder_time is not None:
+        # Set up before consent was on record: everything else is as they left it.
+        await svc.repository.update_user(
+            user.id, consented_at=svc.clock.now(), onboarding_step=DONE, now=svc.clock.now()
+        )
+        await message.reply_text(texts.CONSENT_THANKS_RETURNING)
+        return
     user = await svc.repository.update_user(
         user.id, consented_at=svc.clock.now(), onboarding_step=PAIN, now=svc.clock.now()
     )
@@ -262,7 +273,7 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
         return
     step = user.onboarding_step
     typed = (message.text or "").strip()
-    if step == CONSENT and parse_reply(typed) is Reply.DONE:
+    if step == CONSENT and typed.casefold().strip(" .!") in _CONSENT_WORDS:
         await _consent(message, context, user, agreed=True)
     elif step == CONSENT:
         await message.reply_text(texts.CONSENT_NEEDED)

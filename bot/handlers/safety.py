@@ -52,4 +52,6 @@ async def screen_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 def handlers() -> list:
     """The screen; it runs in its own group ahead of every flow."""
-    return [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, screen_text)]
+    # A forwarded message is someone else's words: it must not hold this person's programme.
+    screened = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & ~filters.FORWARDED
+    return [MessageHandler(screened, screen_text)]

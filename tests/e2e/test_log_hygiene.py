@@ -241,7 +241,8 @@ async def _walk_through_everything(
     await user.wait_for_message(texts.NOT_UNDERSTOOD)
     forger = Forger(emulator)
     forger.edit(user.chat_id, user.user, f"{markers['edit']} (edited)")
-    await user.wait_for_message(texts.NOT_UNDERSTOOD)
+    # An edit is never an answer: it is read (and must not be logged), then left alone.
+    await user.wait_idle()
     photo = {"file_id": "PH1", "file_unique_id": "UPH1", "width": 90, "height": 90}
     body = {"photo": [photo], "caption": markers["caption"]}
     forger.message(user.chat_id, user.user, body, kind="photo")

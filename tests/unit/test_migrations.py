@@ -89,13 +89,51 @@ def test_0002_schedules_reminders_set_before_it(tmp_path: Path) -> None:
         connection.execute(insert, {"id": 1, "step": "done", "active": True})
         connection.execute(insert, {"id": 2, "step": "done", "active": False})
         connection.execute(insert, {"id": 3, "step": "pain", "active": True})
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004")
     with engine.connect() as connection:
         rows = dict(connection.execute(text("SELECT id, next_reminder_at FROM users")).all())
     engine.dispose()
     # 07:30 in Tokyo is 22:30 UTC the day before.
     assert rows[1] is not None and str(rows[1]).endswith("22:30:00.000000")
     assert rows[2] is None and rows[3] is None
+
+
+def test_0005_asks_people_set_up_without_consent_again(tmp_path: Path) -> None:
+    """Set up with no consent on record: back at the consent step, no reminder, no session."""
+    path = tmp_path / "old.sqlite3"
+    config = alembic_config(f"sqlite+aiosqlite:///{path}")
+    command.upgrade(config, "0004")
+    engine = create_engine(_sync_url(path))
+    insert = text(
+        "INSERT INTO users (id, chat_id, created_at, onboarding_step, disclaimer_shown, "
+        "timezone, reminder_time, level, active, next_reminder_at, consented_at, blocked, "
+        "worse_mornings, check_due) VALUES (:id, :id, '2026-11-01 08:00:00', :step, 1, "
+        "'Asia/Tokyo', '07:30:00', 1, 1, '2026-11-02 22:30:00', :consented, 0, 0, 0)"
+    )
+    session = text(
+        "INSERT INTO training_sessions (id, user_id, started_at, status, routine, position, "
+        "side, phase) VALUES (:id, :id, '2026-11-01 09:00:00', 'active', 'cat:15', 0, 0, 'card')"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert, {"id": 1, "step": "done", "consented": None})
+        connection.execute(insert, {"id": 2, "step": "done", "consented": "2026-11-01 08:05:00"})
+        connection.execute(insert, {"id": 3, "step": "red_flags", "consented": None})
+        connection.execute(session, {"id": 1})
+        connection.execute(session, {"id": 2})
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        users = {
+            row[0]: tuple(row[1:])
+            for row in connection.execute(
+                text("SELECT id, onboarding_step, next_reminder_at FROM users")
+            ).all()
+        }
+        sessions = dict(connection.execute(text("SELECT id, status FROM training_sessions")).all())
+    engine.dispose()
+    assert users[1] == ("consent", None)
+    assert users[2][0] == "done" and users[2][1] is not None
+    assert users[3] == ("red_flags", "2026-11-02 22:30:00")
+    assert sessions == {1: "stopped", 2: "active"}
 
 
 # --- PostgreSQL: the same checks on a fresh, empty database (asyncpg; env.py is async) ---
@@ -161,7 +199,7 @@ def test_0002_schedules_reminders_set_before_it_on_postgresql(postgres_url: str)
             connection.execute(insert, {"id": user_id, **values})
 
     _on_postgres(postgres_url, seed)
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004")
     rows = _on_postgres(
         postgres_url,
         lambda connection: dict(

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import insert
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.clock import FakeClock
 from bot.domain.progression import Answer, ExerciseProgress
+from bot.handlers.reminders import _may_have_arrived
 from bot.storage.models import ReminderLog, User
 from bot.storage.repository import CLAIM_LEASE, DueReminder, Repository
 
@@ -891,3 +901,42 @@ async def test_a_snooze_that_ends_on_the_next_local_day_is_not_sent(
     assert await claim(repository, due_at + timedelta(minutes=31)) == []
     user = await repository.get_user(1)
     assert user is not None and user.snooze_until is None
+
+
+# --- Which failed sends may have arrived (and so count as sent) -----------------------
+
+
+def _raised_from(error: Exception, cause: BaseException | None) -> Exception:
+    """`error` as PTB raises it: `raise error from cause`."""
+    try:
+        raise error from cause
+    except Exception as raised:
+        return raised
+
+
+@pytest.mark.parametrize(
+    ("error", "cause", "arrived"),
+    [
+        # No answer came: the request may have been carried out.
+        (TimedOut(), httpx.ReadTimeout("read"), True),
+        (TimedOut(), httpx.WriteTimeout("write"), True),
+        (TimedOut(), None, True),
+        (NetworkError("httpx.ReadError"), httpx.ReadError("reset"), True),
+        (NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("gone"), True),
+        (NetworkError("Unknown error in HTTP implementation"), RuntimeError("?"), True),
+        # The request never left: no connection, or none free in the pool.
+        (TimedOut(), httpx.ConnectTimeout("connect"), False),
+        (TimedOut("Pool timeout"), httpx.PoolTimeout("pool"), False),
+        (NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"), False),
+        # Telegram answered that it did not carry the request out.
+        (NetworkError("Internal Server Error"), None, False),
+        (NetworkError("Bad Gateway (502)"), TelegramError("unparsable answer"), False),
+        (RetryAfter(5), None, False),
+        (Forbidden("blocked"), None, False),
+        (BadRequest("chat not found"), None, False),
+    ],
+)
+def test_a_send_may_have_arrived_only_when_no_answer_came(
+    error: Exception, cause: BaseException | None, arrived: bool
+) -> None:
+    assert _may_have_arrived(_raised_from(error, cause)) is arrived

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from alembic import context
+from bot.storage.database import create_private_sqlite_file
 from bot.storage.models import Base, UTCDateTime
 
 config = context.config
@@ -60,6 +61,8 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
+    # A new SQLite file is the owner's alone (0600), however migrations are run.
+    create_private_sqlite_file(config.get_main_option("sqlalchemy.url") or "")
     connectable = async_engine_from_config(
         config.get_section(config.config_ini_section, {}),
         prefix="sqlalchemy.",

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.storage.database import create_engine, migrate
+from alembic import command
+from bot.storage.database import alembic_config, create_engine, migrate
 from bot.storage.repository import Repository
 
 
@@ -65,3 +66,10 @@ async def test_an_engine_that_opens_a_new_file_first_makes_it_private(tmp_path: 
             assert set(_modes(database).values()) == {0o600}
     finally:
         await engine.dispose()
+
+
+def test_alembic_on_the_command_line_creates_a_private_file(tmp_path: Path) -> None:
+    """`alembic upgrade head` (the Procfile's release line) goes through alembic/env.py."""
+    database = tmp_path / "release.sqlite3"
+    command.upgrade(alembic_config(f"sqlite+aiosqlite:///{database}"), "head")
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600

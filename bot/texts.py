@@ -564,3 +564,6 @@ SUMMARY_PAINFUL = "{name} ({times}×, up to {worst}/10)"
 SUMMARY_NONE = "none"
 SUMMARY_HOLD = "• {name}: {now} s ({start} s)"
 SUMMARY_NO_HOLDS = "• no exercises done yet"
+
+# Between the two sides of an exercise; `next_side` is the catalog's label ("right knee down").
+HOLD_REST_NEXT = "{side}Release. Rest a moment, then the other side: {next_side}."

@@ -61,7 +61,6 @@ URGENT_CLEARED = cd.URGENT_CLEARED
 COUNTDOWN_STEP = 5
 # Least time between two edits of one countdown, and before its end, in steps.
 EDIT_GAP = 0.9
-REST_BETWEEN_SIDES = 5
 # "Get ready… 3, 2, 1" before each hold and side, one (unscaled) second a step.
 GET_READY_STEPS = 3
 
@@ -107,10 +106,11 @@ def _job_name(session_id: int) -> str:
     return f"hold:{session_id}"
 
 
-def _side_label(sides: tuple[str, ...], side: int) -> str:
-    if not sides:
+def _side_label(labels: tuple[str, ...], side: int) -> str:
+    """The countdown's prefix, "Left knee down: ": this side's catalog label, naming the limb."""
+    if not labels:
         return ""
-    return texts.SIDE_NAMES.get(sides[side], sides[side]).capitalize() + ": "
+    return labels[side][:1].upper() + labels[side][1:] + ": "
 
 
 def _scaled(svc: Services, seconds: float) -> float:
@@ -233,7 +233,7 @@ async def _start_hold(
     """Count "get ready" in a new message, then the hold in the same one; nothing sleeps."""
     svc = services(context)
     exercise = svc.catalog.get(state.exercise_id)
-    label = _side_label(exercise.sides, state.side)
+    label = _side_label(exercise.side_labels or exercise.sides, state.side)
     message = await context.bot.send_message(
         chat_id, texts.GET_READY.format(side=label, seconds=GET_READY_STEPS)
     )
@@ -243,7 +243,7 @@ async def _start_hold(
         session_id=state.id,
         position=state.position,
         side=state.side,
-        sides=exercise.sides,
+        sides=exercise.side_labels or exercise.sides,
         message_id=message.message_id,
         target=state.target_hold,
         started=now,
@@ -345,14 +345,16 @@ async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
     label = _side_label(run.sides, run.side)
     holding = (run.position, run.side, HOLDING)
     if run.side + 1 < len(run.sides):
-        next_side = texts.SIDE_NAMES.get(run.sides[run.side + 1], run.sides[run.side + 1])
-        await _edit(context, run, texts.HOLD_REST.format(side=label, next_side=next_side))
+        next_side = run.sides[run.side + 1]
+        await _edit(context, run, texts.HOLD_REST_NEXT.format(side=label, next_side=next_side))
         state = await svc.repository.move(
             run.session_id, holding, (run.position, run.side + 1, HOLDING)
         )
         if state is None:
             return
-        _after(context, _after_rest, _scaled(svc, REST_BETWEEN_SIDES), run)
+        # Long enough to change legs: the exercise's own rest between sides.
+        rest = svc.catalog.get(state.exercise_id).side_rest
+        _after(context, _after_rest, _scaled(svc, rest), run)
         return
     await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
     state = await svc.repository.move(run.session_id, holding, (run.position, run.side, ANSWER))

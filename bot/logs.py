@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Iterable
 
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 # A bot token anywhere in a log line (httpx logs request URLs, which carry it).
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
@@ -36,7 +36,9 @@ class RedactTokens(logging.Filter):
     in the message and in any traceback.
 
     A rejected token's traceback is dropped altogether: PTB's InvalidToken carries the token
-    in its message, and the line logged with it already says what happened.
+    in its message, and the line logged with it already says what happened. PTB's own lines
+    about a network error (its retry loops: Telegram unreachable, timed out) say the error's
+    type and message on the same line instead of a traceback of PTB's and httpx's internals.
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
@@ -45,15 +47,21 @@ class RedactTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         _drop_ptb_payload(record)
+        error = record.exc_info[1] if record.exc_info else None
+        if _is_invalid_token(error):
+            record.exc_info = None
+            record.exc_text = None
+        elif isinstance(error, NetworkError) and record.name.startswith("telegram"):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
         message = record.getMessage()
         redacted = redact(message, self.secrets)
         if redacted != message:
             record.msg = redacted
             record.args = None
-        if record.exc_info and _is_invalid_token(record.exc_info[1]):
-            record.exc_info = None
-            record.exc_text = None
-        elif record.exc_info and not record.exc_text:
+        if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)

@@ -8,7 +8,7 @@ import logging
 import uuid
 
 import pytest
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 
 from bot.logs import RedactTokens
 
@@ -78,3 +78,26 @@ def test_tokens_in_tracebacks_are_redacted_and_invalid_token_tracebacks_dropped(
         record.exc_info = (type(error), error, error.__traceback__)
     assert RedactTokens([short]).filter(record)
     assert logging.Formatter().format(record) == "Invalid token. Aborting retry loop."
+
+
+def test_ptb_network_errors_are_one_line_and_the_bots_own_keep_their_traceback() -> None:
+    def failing() -> logging.LogRecord:
+        try:
+            raise NetworkError(f"httpx.ConnectError: bot{TOKEN}/getMe unreachable")
+        except NetworkError as error:
+            record = _record("telegram.ext", logging.ERROR, "Failed run number %s of %s.", 0, 0)
+            record.exc_info = (type(error), error, error.__traceback__)
+            return record
+
+    record = failing()
+    assert RedactTokens().filter(record)
+    text = logging.Formatter().format(record)
+    assert text == (
+        "Failed run number 0 of 0. (NetworkError: httpx.ConnectError: bot<token>/getMe unreachable)"
+    )
+
+    record = failing()
+    record.name = "bot.handlers.general"  # where in the bot it failed is worth its traceback
+    assert RedactTokens().filter(record)
+    text = logging.Formatter().format(record)
+    assert "Traceback" in text and TOKEN not in text

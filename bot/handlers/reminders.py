@@ -59,6 +59,11 @@ CLAIM_SIZE = 500
 IN_FLIGHT = 16
 # How far sending may fall behind its pace and still catch up, in seconds.
 MAX_LAG = 0.1
+# Settling a batch that failed is tried again after these waits (doubling up to the cap), and
+# for at most this long once the bot is stopping (a platform kills it ~10 s after SIGTERM).
+SETTLE_FIRST_WAIT = 0.25
+SETTLE_MAX_WAIT = 2.0
+SETTLE_WHILE_STOPPING = 3.0
 # How one send ended, besides the log statuses.
 ASKED, BLOCKED = "asked", "blocked"
 
@@ -257,12 +262,69 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
             sends.append(asyncio.create_task(_send(context, due, inputs[due.user_id], gate)))
             slot += 1 / rate
         ended = list(zip(claimed, await asyncio.gather(*sends), strict=True))
-        await repository.settle_reminders(
+        await _settle(
+            context,
             sent=[_key(due) for due, how in ended if how in (SENT, ASKED)],
             failed=[_key(due) for due, how in ended if how == FAILED],
             asked=[due.user_id for due, how in ended if how == ASKED],
-            now=svc.clock.now(),
         )
+
+
+async def _settle(
+    context: ContextTypes.DEFAULT_TYPE,
+    *,
+    sent: list[tuple[int, date]],
+    failed: list[tuple[int, date]],
+    asked: list[int],
+) -> None:
+    """Record how a batch ended, trying again until the database answers.
+
+    The messages are out: a batch left claimed would be sent again after the claim lease.
+    Until this returns, the tick holds this process's tick lock, so this process claims
+    nothing, and its lease-based reclaim cannot resend the batch. Waits double from
+    SETTLE_FIRST_WAIT up to SETTLE_MAX_WAIT; once the bot is stopping, it tries for at most
+    SETTLE_WHILE_STOPPING more seconds, then gives up (what is left is resent after the lease).
+    """
+    if not (sent or failed or asked):
+        return
+    svc = services(context)
+    loop = asyncio.get_running_loop()
+    count = len(sent) + len(failed)
+    wait = SETTLE_FIRST_WAIT
+    give_up_at: float | None = None
+    failures = 0
+    while True:
+        try:
+            await svc.repository.settle_reminders(
+                sent=sent, failed=failed, asked=asked, now=svc.clock.now()
+            )
+        except Exception as exc:
+            # Any failure of this one short UPDATE is the database's (down, locked,
+            # connection lost): nothing else can make it fail, so it is always retried.
+            failures += 1
+            if not context.application.running:
+                give_up_at = give_up_at or loop.time() + SETTLE_WHILE_STOPPING
+                if loop.time() >= give_up_at:
+                    logger.error(
+                        "stopping: %d reminders left unsettled after %d tries (%s); they are"
+                        " sent again after the claim lease",
+                        count,
+                        failures,
+                        type(exc).__name__,
+                    )
+                    return
+            logger.warning(
+                "settling %d reminders failed (%s); trying again in %g s",
+                count,
+                type(exc).__name__,
+                wait,
+            )
+            await asyncio.sleep(wait if give_up_at is None else min(wait, give_up_at - loop.time()))
+            wait = min(wait * 2, SETTLE_MAX_WAIT)
+        else:
+            if failures:
+                logger.info("settled %d reminders after %d failed tries", count, failures)
+            return
 
 
 def _key(due: DueReminder) -> tuple[int, date]:

@@ -273,6 +273,21 @@ def reminders_per_chat(*emulators: BotApiEmulator) -> Counter[int]:
     return counts
 
 
+def stored_reminders(emulator: BotApiEmulator) -> Counter[int]:
+    """How many reminders each chat holds in the emulator's stored messages.
+
+    Unlike `reminders_per_chat` this counts what Telegram kept, also when the bot gave up
+    waiting for the answer (a timeout) and so never learnt it was delivered.
+    """
+    return Counter(
+        {
+            chat_id: n
+            for chat_id, messages in emulator.state.messages.items()
+            if (n := sum(m.from_bot and REMINDER_TEXT in m.text for m in messages))
+        }
+    )
+
+
 def add_chats(emulator: BotApiEmulator, user_ids: Iterable[int]) -> None:
     """Make the emulator know these private chats, so sends to them succeed."""
     for user_id in user_ids:

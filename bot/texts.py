@@ -131,6 +131,13 @@ STALE_BUTTON = "That question has already been answered."
 FINISH_SETUP_FIRST = "Let's finish setting up first."
 
 NOT_UNDERSTOOD = "Sorry, I didn't catch that. /help lists what I can do."
+NOT_PLACED = "I'm not sure what you mean. Here's what I can do:"
+MEDICAL_QUESTION = (
+    "That's a good question, but I can't answer medical questions: I only coach the exercises. "
+    "Your GP, a physiotherapist or a pharmacist can. Here's what I can do:"
+)
+MY_PROGRESS = "📊 My progress"
+HELP_BUTTON = "❓ Help"
 
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side. Everything you've told me is saved. "

@@ -12,6 +12,10 @@ SESSION = "se"
 REMINDER = "rm"
 REPORT = "rp"
 PRIVACY = "pv"
+GENERAL = "gn"
+
+# General actions: buttons under a reply the bot could not place.
+STATS, HELP = "stats", "help"
 
 # Session actions used outside the session flow.
 START_SESSION = "go"

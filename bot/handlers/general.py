@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import (
     ApplicationHandlerStop,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -16,6 +17,9 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.domain.replies import is_question
+from bot.handlers import callback_data as cd
+from bot.handlers.common import inline_keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +75,40 @@ def not_answers() -> list:
     return [MessageHandler(filters.UpdateType.EDITED | filters.FORWARDED, not_an_answer)]
 
 
+def what_i_can_do() -> InlineKeyboardMarkup:
+    """Buttons for what the bot can do, for text it cannot place."""
+    return inline_keyboard(
+        [
+            [(texts.START_SESSION, cd.pack(cd.SESSION, cd.START_SESSION))],
+            [
+                (texts.MY_PROGRESS, cd.pack(cd.GENERAL, cd.STATS)),
+                (texts.HELP_BUTTON, cd.pack(cd.GENERAL, cd.HELP)),
+            ],
+        ]
+    )
+
+
+async def unplaced(message: Message, typed: str) -> None:
+    """Text outside any flow: a question gets who can answer it; anything else, the choices."""
+    text = texts.MEDICAL_QUESTION if is_question(typed) else texts.NOT_PLACED
+    await message.reply_text(text, reply_markup=what_i_can_do())
+
+
+async def help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The Help button under a reply the bot could not place."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.reply_text(texts.HELP)
+
+
 def handlers() -> list:
     """This module's handlers."""
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(help_button, pattern=f"^{cd.GENERAL}:{cd.HELP}$"),
         # Any command in a group, and being added to one, get the pointer to a private chat.
         MessageHandler(groups & filters.COMMAND, in_a_group),
         ChatMemberHandler(in_a_group, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -25,6 +25,7 @@ from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
 from bot.handlers import callback_data as cd
+from bot.handlers import general
 from bot.handlers.common import inline_keyboard, services, show_choice
 from bot.storage.models import User
 
@@ -293,7 +294,7 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
         else:
             await _save_reminder_time(message, context, user, chosen)
     elif step == DONE:
-        await message.reply_text(texts.NOT_UNDERSTOOD)
+        await general.unplaced(message, typed)
     else:
         await message.reply_text(texts.FINISH_SETUP_FIRST)
         await ask(message, user)

@@ -8,11 +8,11 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot import texts
 from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import HowItWent, Morning, morning_check, report_done, report_pain
-from bot.domain.replies import Reply, parse_pain, parse_reply
+from bot.domain.replies import Reply, parse_answer, parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak
 from bot.handlers import callback_data as cd
-from bot.handlers import onboarding
+from bot.handlers import general, onboarding
 from bot.handlers.common import (
     Services,
     change_line,
@@ -53,7 +53,8 @@ async def text_outside_session(
         await onboarding.text_during_onboarding(update, context)
         return
     typed = message.text or ""
-    reply = parse_reply(typed)
+    typed_answer = parse_answer(typed)
+    reply = typed_answer.reply if typed_answer else None
     chat_id = update.effective_chat.id
     if user.report_step is not None and reply in (Reply.STOP, Reply.SKIP):
         await svc.repository.set_report_step(user.id, None)
@@ -74,10 +75,14 @@ async def text_outside_session(
         await message.reply_text(texts.REPORT_HINT_WHICH)
     elif reply is Reply.DONE:
         await start_done(chat_id, user, context)
+    elif reply is Reply.HURTS and typed_answer and typed_answer.pain is not None:
+        # "hurts 6": the score is given already.
+        await svc.repository.set_report_step(user.id, HURTS_PAIN)
+        await _pain(chat_id, user, typed_answer.pain, context)
     elif reply is Reply.HURTS:
         await start_hurts(chat_id, user, context)
     else:
-        await onboarding.text_during_onboarding(update, context)
+        await general.unplaced(message, typed)
 
 
 def _typed_how(typed: str, reply: Reply | None) -> HowItWent | None:

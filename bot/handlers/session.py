@@ -28,7 +28,7 @@ from bot.domain.progression import (
     level_up_ready,
     progress_of,
 )
-from bot.domain.replies import Reply, parse_pain, parse_reply
+from bot.domain.replies import Reply, parse_answer, parse_pain
 from bot.domain.routine import estimated_minutes
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import compute_streak, local_day
@@ -758,7 +758,8 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat_id = update.effective_chat.id
     typed = message.text or ""
-    reply = parse_reply(typed)
+    typed_answer = parse_answer(typed)
+    reply = typed_answer.reply if typed_answer else None
     if reply is Reply.STOP:
         await _close(chat_id, state, STOPPED, context)
     elif state.phase == PAIN_PHASE and (pain := parse_pain(typed)) is not None:
@@ -768,6 +769,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif state.phase == ANSWER and reply in (Reply.DONE, Reply.SKIP):
         answer = Answer.done() if reply is Reply.DONE else Answer.skipped()
         await _answer(chat_id, state, answer, ANSWER, context)
+    elif state.phase == ANSWER and typed_answer and typed_answer.pain is not None:
+        # "ouch 6", "hurts 7/10", or a bare "6": it hurt, with that score.
+        await _answer(chat_id, state, Answer.hurts(typed_answer.pain), ANSWER, context)
     elif state.phase == ANSWER and reply is Reply.HURTS:
         moved = await svc.repository.move(
             state.id, (state.position, state.side, ANSWER), (state.position, state.side, PAIN_PHASE)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
-from telegram.ext import CommandHandler, ContextTypes, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
 from bot.domain.history import History, progress_history
@@ -23,6 +23,7 @@ from bot.domain.summary import (
     pain_kind,
 )
 from bot.domain.timezones import zone
+from bot.handlers import callback_data as cd
 from bot.handlers import figures
 from bot.handlers.common import Services, services, today, todays_routine
 from bot.handlers.onboarding import DONE
@@ -83,6 +84,13 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         ),
         parse_mode=ParseMode.HTML,
     )
+
+
+async def stats_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "My progress" button: the same as /stats."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await stats_command(update, context)
 
 
 async def _set_up(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
@@ -257,6 +265,7 @@ def handlers() -> list:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("stats", stats_command, filters=private),
+        CallbackQueryHandler(stats_button, pattern=f"^{cd.GENERAL}:{cd.STATS}$"),
         CommandHandler("progress", progress_command, filters=private),
         CommandHandler("pdf", pdf_command, filters=private),
         CommandHandler("summary", summary_command, filters=private),

@@ -238,7 +238,7 @@ async def _walk_through_everything(
     await user.wait_for_message(texts.TIME_NOT_UNDERSTOOD[:30])
     await user.send_text(f"/{markers['command']} now")
     await user.send_text(f"{markers['garbage']} \u202e¿ 🤷‍♀️")
-    await user.wait_for_message(texts.NOT_UNDERSTOOD)
+    await user.wait_for_message(texts.NOT_PLACED)
     forger = Forger(emulator)
     forger.edit(user.chat_id, user.user, f"{markers['edit']} (edited)")
     # An edit is never an answer: it is read (and must not be logged), then left alone.

@@ -140,10 +140,12 @@ async def test_sides_done_grows_and_pain_cuts(
         card = await user.wait_for_message(" of 3")
         seen.append(card.text)
         await user.press(texts.READY)
-        first = await user.wait_for_message("Hold…")
-        if "Bird dog" in card.text or "Hip flexor" in card.text:
-            assert first.text.startswith("Left side: Hold… 10 s")
-            await user.wait_for_message("Right side: Hold… 10 s")
+        first = await user.wait_for_message("Get ready")
+        limbs = {"Bird dog": "arm up", "Hip flexor": "knee down"}
+        for exercise, limb in limbs.items():
+            if exercise in card.text:
+                assert first.text.startswith(f"Left {limb}: ")
+                await user.wait_for_message(f"Right {limb}: ")
         await user.wait_for_message("How did")
         if "Partial cobra" in card.text:
             await user.press(texts.HURTS)
@@ -214,8 +216,11 @@ async def test_cobra_unlocks_after_two_pain_free_partial_cobras(
 async def test_level_up_offer(emulator: BotApiEmulator, bot, database_url, clock) -> None:
     user = emulator.user(user_id=704)
     await onboard(user)
-    at_ceiling = {"target_hold": 15, "pain_free_streak": 1, "ceiling_pain_free_streak": 1}
-    await _seed(database_url, 704, clock=clock, progress={k: dict(at_ceiling) for k in LEVEL_1})
+    # Each at its full hold (a fixed hold below its time would first have to grow back).
+    full = {"cat": 15, "cow": 15, "knee_to_chest": 30, "glute_bridge": 30}
+    at_ceiling = {"pain_free_streak": 1, "ceiling_pain_free_streak": 1}
+    progress = {k: {"target_hold": full[k], **at_ceiling} for k in LEVEL_1}
+    await _seed(database_url, 704, clock=clock, progress=progress)
     await user.send_text("/session")
     for _ in LEVEL_1:
         await do_exercise(user, "done")

@@ -60,7 +60,8 @@ IN_FLIGHT = 16
 # How far sending may fall behind its pace and still catch up, in seconds.
 MAX_LAG = 0.1
 # Settling a batch that failed is tried again after these waits (doubling up to the cap), and
-# for at most this long once the bot is stopping (a platform kills it ~10 s after SIGTERM).
+# once the bot is stopping, only while a try would end within this long of the stop (a
+# platform kills the process ~10 s after SIGTERM).
 SETTLE_FIRST_WAIT = 0.25
 SETTLE_MAX_WAIT = 2.0
 SETTLE_WHILE_STOPPING = 3.0
@@ -282,8 +283,10 @@ async def _settle(
     The messages are out: a batch left claimed would be sent again after the claim lease.
     Until this returns, the tick holds this process's tick lock, so this process claims
     nothing, and its lease-based reclaim cannot resend the batch. Waits double from
-    SETTLE_FIRST_WAIT up to SETTLE_MAX_WAIT; once the bot is stopping, it tries for at most
-    SETTLE_WHILE_STOPPING more seconds, then gives up (what is left is resent after the lease).
+    SETTLE_FIRST_WAIT up to SETTLE_MAX_WAIT. Once the bot is stopping, a try that would end
+    more than SETTLE_WHILE_STOPPING after the stop began is not started: it gives up, and what
+    is left is sent again after the lease. A try already running when the stop comes still
+    ends (on SQLite after its busy timeout), so the exit waits at most a wait and two tries.
     """
     if not (sent or failed or asked):
         return
@@ -291,9 +294,11 @@ async def _settle(
     loop = asyncio.get_running_loop()
     count = len(sent) + len(failed)
     wait = SETTLE_FIRST_WAIT
-    give_up_at: float | None = None
     failures = 0
+    # The last instant the bot was seen running: a stop began after it.
+    running_at = loop.time()
     while True:
+        started = loop.time()
         try:
             await svc.repository.settle_reminders(
                 sent=sent, failed=failed, asked=asked, now=svc.clock.now()
@@ -302,24 +307,25 @@ async def _settle(
             # Any failure of this one short UPDATE is the database's (down, locked,
             # connection lost): nothing else can make it fail, so it is always retried.
             failures += 1
-            if not context.application.running:
-                give_up_at = give_up_at or loop.time() + SETTLE_WHILE_STOPPING
-                if loop.time() >= give_up_at:
-                    logger.error(
-                        "stopping: %d reminders left unsettled after %d tries (%s); they are"
-                        " sent again after the claim lease",
-                        count,
-                        failures,
-                        type(exc).__name__,
-                    )
-                    return
+            failed_at = loop.time()
+            if context.application.running:
+                running_at = failed_at
+            elif (failed_at - running_at) + wait + (failed_at - started) > SETTLE_WHILE_STOPPING:
+                logger.error(
+                    "stopping: %d reminders left unsettled after %d tries (%s); they are"
+                    " sent again after the claim lease",
+                    count,
+                    failures,
+                    type(exc).__name__,
+                )
+                return
             logger.warning(
                 "settling %d reminders failed (%s); trying again in %g s",
                 count,
                 type(exc).__name__,
                 wait,
             )
-            await asyncio.sleep(wait if give_up_at is None else min(wait, give_up_at - loop.time()))
+            await asyncio.sleep(wait)
             wait = min(wait * 2, SETTLE_MAX_WAIT)
         else:
             if failures:

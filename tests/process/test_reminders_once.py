@@ -156,3 +156,36 @@ async def test_a_send_answered_after_the_timeout_counts_as_sent(
         log = bot.log()
         assert "TimedOut" in log
         assert REMINDER_TEXT not in log
+
+
+# Platforms send SIGKILL about 10 s after SIGTERM.
+STOP_GRACE = 10.0
+
+
+async def test_sigterm_while_the_database_is_down_still_exits_in_time(
+    bots: Bots, db: Db, database_url: str
+) -> None:
+    people = set(range(72_000, 72_020))
+    await db.seed_due(people)
+    async with BotApiEmulator() as emulator:
+        add_chats(emulator, people)
+        emulator.inject_fault("slow", method="sendMessage", count=len(people), delay=1.0)
+        fault = emulator.faults[-1]
+        bot = await bots.start(emulator, database_url)
+        await eventually(lambda: fault.remaining < len(people), 20, "the first send", bots=bots)
+        async with _database_down(database_url):
+            await eventually(
+                lambda: len(stored_reminders(emulator)) == len(people),
+                OUTAGE_SECONDS,
+                "all 20 delivered during the outage",
+                bots=bots,
+            )
+            # The batch's settle is failing and being retried when the stop comes.
+            await eventually(
+                lambda: "settling 20 reminders failed" in bot.log(), 10, "a failed settle"
+            )
+            stopped = await bot.terminate(timeout=STOP_GRACE + 5)
+        assert stopped.code == 0, bot.tail()
+        assert stopped.seconds < STOP_GRACE, f"exit took {stopped.seconds:.1f}s"
+        assert "20 reminders left unsettled" in bot.log()
+    print(f"SIGTERM with the database down: exit in {stopped.seconds:.2f}s")  # noqa: T201

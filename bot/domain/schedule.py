@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.timezones import zone
@@ -43,3 +44,19 @@ def next_reminder_at(at: time, zone_name: str, after: datetime) -> datetime:
 def reminder_day(instant: datetime, zone_name: str) -> date:
     """The person's local day a reminder at this instant belongs to."""
     return instant.astimezone(zone(zone_name)).date()
+
+
+def first_open_reminder(
+    at: time, zone_name: str, due: datetime, settled: Collection[date]
+) -> datetime:
+    """The first reminder instant from `due` whose local day is not settled already.
+
+    A day is settled once its reminder was sent (or missed, or skipped) or its routine is
+    done: no second reminder comes that day. The reminder job claims by this rule, and every
+    "next reminder" the bot states uses it, so what is said is what happens.
+    """
+    for _ in range(len(settled) + 1):
+        if reminder_day(due, zone_name) not in settled:
+            return due
+        due = next_reminder_at(at, zone_name, due)
+    return due

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.domain.gates import plan_today
 from bot.domain.progression import Change, ExerciseProgress
 from bot.domain.routine import RoutineItem
-from bot.domain.schedule import next_reminder_at, reminder_day
+from bot.domain.schedule import first_open_reminder, reminder_day
 from bot.domain.streaks import local_day
 from bot.domain.timezones import zone
 from bot.handlers import callback_data as cd
@@ -188,6 +188,7 @@ async def upcoming_reminder(svc: Services, user: User) -> str | None:
     if due is None or user.reminder_time is None:
         return None
     zone_name = user.timezone or "UTC"
-    if await svc.repository.finished_on(user.id, reminder_day(due, zone_name)):
-        due = next_reminder_at(user.reminder_time, zone_name, due)
+    day = reminder_day(due, zone_name)
+    finished = {day} if await svc.repository.finished_on(user.id, day) else set()
+    due = first_open_reminder(user.reminder_time, zone_name, due, finished)
     return texts.local_when(due, zone(zone_name), svc.clock.now())

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain.gates import reminders_allowed
 from bot.domain.progression import Answer, ExerciseProgress
 from bot.domain.reminders import Outcome, outcome, snooze_same_day
-from bot.domain.schedule import next_reminder_at, reminder_day
+from bot.domain.schedule import first_open_reminder, next_reminder_at, reminder_day
 from bot.storage.database import session_factory
 from bot.storage.models import ExerciseProgress as ProgressRow
 from bot.storage.models import (
@@ -139,7 +139,7 @@ class Repository:
             # reminder that is due but not yet claimed.
             if reschedule and SCHEDULE_FIELDS & changed:
                 assert now is not None
-                user.next_reminder_at = _next_due(user, now)
+                user.next_reminder_at = await _next_open_due(session, user, now)
                 if user.next_reminder_at is None:
                     user.snooze_until = None
             return user
@@ -956,6 +956,25 @@ def _next_due(user: User, now: datetime) -> datetime | None:
     ):
         return None
     return next_reminder_at(user.reminder_time, user.timezone or "UTC", now)
+
+
+async def _next_open_due(session: AsyncSession, user: User, now: datetime) -> datetime | None:
+    """The next reminder after `now` on a day that has not had its reminder yet.
+
+    A claim never sends twice on one local day, so a time moved later on a day whose
+    reminder went out already next comes tomorrow, and that is what the person is told.
+    """
+    due = _next_due(user, now)
+    if due is None or user.reminder_time is None:
+        return due
+    zone_name = user.timezone or "UTC"
+    logged = await session.scalars(
+        select(ReminderLog.local_date).where(
+            ReminderLog.user_id == user.id,
+            ReminderLog.local_date >= reminder_day(due, zone_name),
+        )
+    )
+    return first_open_reminder(user.reminder_time, zone_name, due, set(logged))
 
 
 def _daily_due(user: User) -> tuple[datetime, date]:

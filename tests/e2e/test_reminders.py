@@ -451,3 +451,24 @@ async def test_pain_above_five_not_pinned_on_one_exercise_rests_today(
     clock.advance(timedelta(days=1))
     await user.send_text("/session")
     await user.wait_for_message("Today's session")
+
+
+async def test_a_new_time_after_todays_reminder_promises_tomorrow(
+    emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
+) -> None:
+    user = emulator.user(user_id=814)
+    await _one_minute_ahead(user, clock)
+    clock.advance(timedelta(minutes=1))
+    await user.wait_for_message("Time for your back routine")
+    # Today's reminder went out; a later time today would not send a second one.
+    later = (clock.now() + timedelta(minutes=10)).astimezone(ZoneInfo("Europe/Berlin"))
+    await user.send_text(f"/remind {later:%H:%M}")
+    said = await user.wait_for_message("Next one:")
+    assert f"Next one: tomorrow at {later:%H:%M}" in said.text
+    await user.send_text("/reminders")
+    shown = await user.wait_for_message("Daily reminder")
+    assert f"Next one: tomorrow at {later:%H:%M}" in shown.text
+    clock.advance(timedelta(minutes=11))
+    await _nothing_more(user, 1)
+    clock.advance(timedelta(days=1))
+    await user.wait_for_message("Time for your back routine")

@@ -504,14 +504,21 @@ REPORT_CANCELLED = "OK, never mind."
 
 # The next morning --------------------------------------------------------------------
 
-MORNING_CHECK = "Good morning. How is your back compared with yesterday?"
+# The check before the first reminder after something hurt, greeting by the local hour.
+BACK_CHECK = {
+    "morning": "Good morning. How is your back compared with yesterday?",
+    "afternoon": "Good afternoon. How is your back compared with yesterday?",
+    "evening": "Good evening. How is your back compared with yesterday?",
+    "night": "Hello. How is your back compared with yesterday?",
+}
+MORNING_CHECK = BACK_CHECK["morning"]
 BETTER = "Better"
 SAME = "Same"
 WORSE = "Worse"
 MORNING_BETTER = "Glad to hear it."
 MORNING_SAME = "Thanks. We'll carry on as planned."
 MORNING_PHYSIO = (
-    "Your back has felt worse two mornings in a row. Please consider seeing a "
+    "Your back has felt worse two days in a row. Please consider seeing a "
     "physiotherapist or doctor to check the routine suits you. Until then, keep it gentle."
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 
 from bot.domain.timezones import zone
 
@@ -60,3 +61,23 @@ def first_open_reminder(
             return due
         due = next_reminder_at(at, zone_name, due)
     return due
+
+
+class DayPart(StrEnum):
+    """The part of the person's day a message is sent in, for a greeting that fits it."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    NIGHT = "night"
+
+
+def day_part(local: time) -> DayPart:
+    """Morning 05-11, afternoon 12-17, evening 18-22, night otherwise (local wall clock)."""
+    if 5 <= local.hour < 12:
+        return DayPart.MORNING
+    if 12 <= local.hour < 18:
+        return DayPart.AFTERNOON
+    if 18 <= local.hour < 23:
+        return DayPart.EVENING
+    return DayPart.NIGHT

@@ -16,6 +16,7 @@ from bot import texts
 from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday, snooze_same_day
 from bot.domain.routine import RoutineItem, estimated_minutes
+from bot.domain.schedule import day_part
 from bot.domain.time_of_day import parse_time_of_day
 from bot.domain.timezones import describe_timezone, resolve_timezone, zone
 from bot.handlers import callback_data as cd
@@ -471,7 +472,9 @@ async def _send_morning_check(context: ContextTypes.DEFAULT_TYPE, due: DueRemind
             ]
         ]
     )
-    await context.bot.send_message(due.chat_id, texts.MORNING_CHECK, reply_markup=keyboard)
+    local = services(context).clock.now().astimezone(zone(due.timezone))
+    greeting = texts.BACK_CHECK[day_part(local.time())]
+    await context.bot.send_message(due.chat_id, greeting, reply_markup=keyboard)
 
 
 # Buttons ------------------------------------------------------------------------------

@@ -335,7 +335,7 @@ async def test_worse_twice_keeps_holds_and_suggests_a_physio(
         offer = await user.wait_for_message("holds stay where they were")
         assert offer.buttons == [[texts.GENTLE_DAY], [texts.REST_TODAY]]
         if day == 1:
-            await user.wait_for_message("two mornings in a row")
+            await user.wait_for_message("two days in a row")
     # A pain-free "done" on a worse morning keeps every hold.
     await user.send_text("done")
     await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
@@ -472,3 +472,22 @@ async def test_a_new_time_after_todays_reminder_promises_tomorrow(
     await _nothing_more(user, 1)
     clock.advance(timedelta(days=1))
     await user.wait_for_message("Time for your back routine")
+
+
+async def test_the_back_check_greets_by_the_local_hour(
+    emulator: BotApiEmulator, bot, clock: FakeClock
+) -> None:
+    user = emulator.user(user_id=815)
+    # 19:30 in Berlin: an evening reminder.
+    clock.set(datetime(2026, 11, 27, 18, 29, tzinfo=UTC))
+    await onboard(user, zone="Berlin", at="19:30")
+    await user.send_text("hurts")
+    await user.wait_for_message("How much, from 0")
+    await user.send_text("4")
+    await user.wait_for_message("which exercise hurt")
+    await user.press(texts.NOT_SURE)
+    await user.wait_for_message("Noted: 4 out of 10")
+    clock.advance(timedelta(days=1, minutes=1))
+    check = await user.wait_for_message("How is your back compared with yesterday?")
+    assert check.text.startswith("Good evening.")
+    assert not [m for m in user.transcript if "morning" in m.text.lower()]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.schedule import next_reminder_at, reminder_day
+from bot.domain.schedule import day_part, next_reminder_at, reminder_day
 from bot.domain.timezones import zone
 
 
@@ -94,3 +95,12 @@ def test_next_reminder_invariants(at: time, zone_name: str, after: datetime) -> 
     # Never twice a day: the next one falls on a later local day.
     following = next_reminder_at(at, zone_name, due)
     assert reminder_day(following, zone_name) > reminder_day(due, zone_name)
+
+
+@pytest.mark.parametrize(
+    ("hour", "part"),
+    [(5, "morning"), (11, "morning"), (12, "afternoon"), (17, "afternoon"), (18, "evening"),
+     (22, "evening"), (23, "night"), (0, "night"), (4, "night")],
+)  # fmt: skip
+def test_day_part_follows_the_local_hour(hour: int, part: str) -> None:
+    assert day_part(time(hour, 30)) == part

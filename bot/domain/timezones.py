@@ -1,4 +1,10 @@
-"""Turn what a user types or shares (city, zone name, offset, location) into an IANA zone."""
+"""Turn what a user types or shares (city, zone name, offset, location) into an IANA zone.
+
+Typed text is tried as an offset ("UTC+2"), a name people use for a zone ("NYC", "Germany"),
+an IANA name or the city part of one, and then as any city of 15,000 people or more, in any
+language (bot.domain.gazetteer). A city name several places in different zones share is
+never settled silently: the places are offered instead.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,27 @@ import functools
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.domain.gazetteer import Place, find_places
+
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
 
-__all__ = ["describe_timezone", "resolve_timezone", "timezone_for_location", "zone"]
+__all__ = [
+    "ZoneChoices",
+    "ZoneFound",
+    "describe_timezone",
+    "find_timezone",
+    "is_fixed_offset",
+    "resolve_timezone",
+    "timezone_for_location",
+    "zone",
+]
 
 # Names people type that are not (or not the best) last part of an IANA key.  Keys are in
 # normalised form (see _normalise); targets are checked against zoneinfo in the tests.
@@ -128,6 +146,26 @@ _EDGE_PUNCTUATION = " \t\r\n.,;:!?\"'()[]{}<>«»“”‘’`"
 _NON_CITY_AREAS = frozenset({"Etc", "US", "Canada", "Brazil", "Chile", "Mexico"})
 _PREFERRED_AREAS = ("Europe", "America", "Asia", "Africa", "Australia", "Pacific", "Atlantic")
 _UNUSABLE_KEYS = frozenset({"Factory", "localtime"})
+# Zones outside Etc/ that are one fixed offset all year.
+_FIXED_ZONES = frozenset(
+    {"UTC", "UCT", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich", "Universal", "Zulu"}
+    | {"EST", "MST", "HST"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneFound:
+    """The one zone typed text means; `fixed_offset` when it never follows summer time."""
+
+    zone: str
+    fixed_offset: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneChoices:
+    """A place name shared by places in different zones: each one, largest first."""
+
+    places: tuple[Place, ...]
 
 
 @functools.cache
@@ -216,20 +254,41 @@ def _parse_offset(text: str) -> str | None:
     return _FRACTIONAL_OFFSETS.get((sign * hours, minutes))
 
 
-def resolve_timezone(text: str) -> str | None:
-    """IANA zone for a typed zone name, city, country alias or UTC offset; None if unknown."""
+def is_fixed_offset(name: str) -> bool:
+    """Whether a zone is one offset all year (UTC, UTC+2...): it never follows summer time."""
+    return name.startswith("Etc/") or name in _FIXED_ZONES
+
+
+def find_timezone(text: str) -> ZoneFound | ZoneChoices | None:
+    """What typed text means as a time zone: one zone, places to choose from, or None."""
     text = text.strip()
     if not text or len(text) > 100:  # nothing a zone name needs; keeps lookups cheap
         return None
     candidate = _parse_offset(text)
     if candidate is None:
         key = _normalise(text)
-        candidate = (
-            _ALIASES.get(key)
-            or _full_key_index().get(key)
-            or (_city_index().get(key) if "/" not in key else None)
-        )
-    return candidate if candidate in _available() else None
+        if "/" in key:
+            candidate = _full_key_index().get(key)
+        else:
+            candidate = _ALIASES.get(key) or _full_key_index().get(key) or _city_index().get(key)
+    if candidate is not None:
+        if candidate not in _available():
+            return None
+        return ZoneFound(candidate, fixed_offset=is_fixed_offset(candidate))
+    if "/" in text:
+        return None
+    places = find_places(text.strip(_EDGE_PUNCTUATION))
+    if not places:
+        return None
+    if len(places) == 1:
+        return ZoneFound(places[0].zone)
+    return ZoneChoices(places)
+
+
+def resolve_timezone(text: str) -> str | None:
+    """The one IANA zone typed text means; None if unknown or several places share the name."""
+    found = find_timezone(text)
+    return found.zone if isinstance(found, ZoneFound) else None
 
 
 @functools.cache

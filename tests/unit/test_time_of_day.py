@@ -33,7 +33,6 @@ from bot.domain.time_of_day import format_time_of_day, parse_time_of_day
         ("7h30", time(7, 30)),
         ("19H30", time(19, 30)),
         ("7h", time(7, 0)),
-        ("7", time(7, 0)),
         ("19", time(19, 0)),
         ("0:05", time(0, 5)),
         ("00:00", time(0, 0)),
@@ -81,6 +80,8 @@ def test_accepted_forms(text: str, expected: time) -> None:
         "7:30:00",
         "at",
         "noonish",
+        "7",  # a bare hour asks morning or evening (read_time_of_day); never a silent guess
+        "half past 6",
         "٧:٣٠",  # other scripts' digits are not a form anyone types here
     ],
 )

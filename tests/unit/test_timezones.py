@@ -178,7 +178,7 @@ def test_offsets(text: str, expected: str) -> None:
         "7",
         "UTC 3",
         "utc++2",
-        "Atlantis",
+        "Atlantisville",
         "Europe/Atlantis",
         "foo/bar",
         "Factory",

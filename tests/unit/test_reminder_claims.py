@@ -241,11 +241,12 @@ async def test_later_time_the_same_day_does_not_send_twice(
     await settle(repository, 1, clock.now())
     assert len(await claim(repository, SATURDAY_DUE)) == 1
     await repository.mark_reminder(1, SATURDAY, "sent", SATURDAY_DUE)
-    # At 08:00 local the person moves their reminder to 09:00: due again today, 08:00 UTC.
+    # At 08:00 local the person moves their reminder to 09:00: today's went out, so the
+    # next one is tomorrow's (08:00 UTC), and nothing is claimed at 09:00 today.
     await repository.update_user(
         1, reminder_time=time(9, 0), now=SATURDAY_DUE + timedelta(minutes=30)
     )
-    assert await next_due(repository, 1) == utc(2026, 11, 28, 8, 0)
+    assert await next_due(repository, 1) == utc(2026, 11, 29, 8, 0)
     assert await claim(repository, utc(2026, 11, 28, 8, 0)) == []
     assert await status(repository, 1, SATURDAY) == "sent"
     assert await next_due(repository, 1) == utc(2026, 11, 29, 8, 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -94,6 +94,8 @@ async def _send_figure(
         except BadRequest:
             # Telegram forgot the file (or it came from another bot): upload it again.
             await svc.repository.forget_file_id(key)
+    # A first upload (and maybe a drawing) takes a moment: say so in the chat.
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_PHOTO)
     if key not in _bytes:
         render = render_gif if animated else render_png
         _bytes[key] = await svc.renderer.run(render, pose, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from telegram import InputFile, Update
+from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
@@ -25,6 +26,7 @@ async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: every row kept about the person, as one JSON document."""
     assert update.effective_user and update.effective_message
+    await update.effective_message.reply_chat_action(ChatAction.UPLOAD_DOCUMENT)
     data = await services(context).repository.export_user(update.effective_user.id)
     if data is None:
         await update.effective_message.reply_text(texts.NOTHING_KEPT)

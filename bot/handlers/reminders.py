@@ -7,9 +7,8 @@ import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-import httpx
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot import texts
@@ -34,6 +33,7 @@ from bot.handlers.common import (
     upcoming_reminder,
 )
 from bot.handlers.onboarding import DONE, REMINDER_CHOICES
+from bot.ratelimit import may_have_arrived
 from bot.storage.models import User
 from bot.storage.repository import (
     DAILY,
@@ -370,7 +370,7 @@ async def _send(
         logger.warning("reminder rejected: %s", type(exc).__name__)
         return FAILED
     except TelegramError as exc:
-        if _may_have_arrived(exc):
+        if may_have_arrived(exc):
             # No answer came, so it may have been delivered: counted as sent, never sent
             # again. A missing reminder is better than a double one.
             logger.info("reminder counted as sent without an answer: %s", type(exc).__name__)
@@ -386,31 +386,6 @@ async def _send(
         return None
     finally:
         gate.release()
-
-
-# Transport failures that prove the request never left: no connection could be made, or
-# none was free in the pool.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def _may_have_arrived(exc: TelegramError) -> bool:
-    """Whether a send that raised `exc` may still have been delivered.
-
-    PTB raises an error of Telegram's own answer (400, 403, 409, 429 as RetryAfter, a 5xx as
-    a plain NetworkError) with no cause, or from a failure to parse that answer: Telegram
-    answered that it did not carry the request out, so it is safe to send again. A
-    transport failure is raised from the httpx (or other) error behind it: TimedOut from
-    httpx's timeouts, NetworkError from httpx's other errors. Then no answer came, and the
-    request may have been written and carried out (a read timeout, a connection dropped
-    before the answer), unless the error proves it never left: a refused or timed-out
-    connection, or no free connection in the pool.
-    """
-    cause = exc.__cause__
-    if isinstance(cause, _NEVER_SENT):
-        return False
-    if isinstance(exc, TimedOut):
-        return True
-    return cause is not None and not isinstance(cause, TelegramError)
 
 
 def _day_value(day: date) -> str:

@@ -425,8 +425,13 @@ async def _answer(
     answer: Answer,
     expect_phase: str,
     context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery | None = None,
 ) -> bool:
-    """Apply one answer; False when it was already given."""
+    """Apply one answer; False when it was already given.
+
+    A pressed button's query is answered as soon as the answer is stored, before the next
+    card (a drawing to upload) or the summary: Telegram shows a spinner until then.
+    """
     svc = services(context)
     exercise = svc.catalog.get(state.exercise_id)
     progress = progress_of(exercise, await svc.repository.load_progress(state.user_id))
@@ -450,6 +455,8 @@ async def _answer(
         now=svc.clock.now(),
         drop=dropped,
     )
+    if query is not None:
+        await query.answer(None if moved else texts.ALREADY_ANSWERED)
     if moved is None:
         return False
     if answer.pain is not None and pain_urgency(answer.pain) is Urgency.STOP_TODAY:
@@ -556,12 +563,15 @@ async def _close(
 
 
 async def _skip_early(
-    chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE
+    chat_id: int,
+    state: SessionState,
+    context: ContextTypes.DEFAULT_TYPE,
+    query: CallbackQuery | None = None,
 ) -> bool:
     """Skip the exercise from its card or mid-hold; False when it was already answered."""
     if state.phase == HOLDING:
         _cancel_holds(context, state.id)
-    return await _answer(chat_id, state, Answer.skipped(), state.phase, context)
+    return await _answer(chat_id, state, Answer.skipped(), state.phase, context, query)
 
 
 def _domain_answer(kind: str, pain: int | None) -> Answer:
@@ -627,16 +637,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _start_hold(chat_id, moved, context)
     elif action == SKIP and state.phase in (CARD, HOLDING):
         # Skipped from its card, or during its hold: no hold to sit through first.
-        if await _skip_early(chat_id, state, context):
-            await query.answer()
-        else:
-            await query.answer(texts.ALREADY_ANSWERED)
+        await _skip_early(chat_id, state, context, query)
     elif action in (DONE, SKIP):
         answer = Answer.done() if action == DONE else Answer.skipped()
-        if await _answer(chat_id, state, answer, ANSWER, context):
-            await query.answer()
-        else:
-            await query.answer(texts.ALREADY_ANSWERED)
+        await _answer(chat_id, state, answer, ANSWER, context, query)
     elif action == HURTS:
         moved = await svc.repository.move(
             state.id, (state.position, state.side, ANSWER), (state.position, state.side, PAIN_PHASE)
@@ -645,12 +649,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if moved:
             await _ask_pain(chat_id, moved, context)
     elif action == PAIN and len(parts) == 4 and 0 <= parts[3] <= 10:
-        if (
-            parts[1] == state.position
-            and state.phase == PAIN_PHASE
-            and await _answer(chat_id, state, Answer.hurts(parts[3]), PAIN_PHASE, context)
-        ):
-            await query.answer()
+        if parts[1] == state.position and state.phase == PAIN_PHASE:
+            pain = Answer.hurts(parts[3])
+            await _answer(chat_id, state, pain, PAIN_PHASE, context, query)
         else:
             await query.answer(texts.ALREADY_ANSWERED)
     else:

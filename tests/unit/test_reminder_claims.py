@@ -18,7 +18,7 @@ from telegram.error import (
 
 from bot.clock import FakeClock
 from bot.domain.progression import Answer, ExerciseProgress
-from bot.handlers.reminders import _may_have_arrived
+from bot.ratelimit import may_have_arrived
 from bot.storage.models import ReminderLog, User
 from bot.storage.repository import CLAIM_LEASE, DueReminder, Repository
 
@@ -940,4 +940,4 @@ def _raised_from(error: Exception, cause: BaseException | None) -> Exception:
 def test_a_send_may_have_arrived_only_when_no_answer_came(
     error: Exception, cause: BaseException | None, arrived: bool
 ) -> None:
-    assert _may_have_arrived(_raised_from(error, cause)) is arrived
+    assert may_have_arrived(_raised_from(error, cause)) is arrived

@@ -112,6 +112,30 @@ REMINDER_QUESTION = (
 
 TIME_NOT_UNDERSTOOD = "I couldn't read that as a time. Try 7:30, 19:30 or 7.30 pm."
 
+# Times and places typed the way people say them (a bare hour, a shared city name, an offset).
+TIME_MORNING_OR_EVENING = "{morning} in the morning or {evening}?"
+PLACE_CHOICES = "Which {name} do you mean? Pick one, or type another place."
+FIXED_OFFSET_NOTE = (
+    "{zone} is a fixed offset: it doesn't follow summer time. "
+    "If your clocks change in summer, name your city instead."
+)
+NAME_A_CITY = "Name a city instead"
+ASK_CITY = "Which city are you in, or near? Type its name, in any language."
+ASK_CITY_COMMAND = (
+    "Which city are you in, or near? Send /timezone and its name, for example /timezone Lisbon."
+)
+
+
+def spoken_clock_time(value: time) -> str:
+    """A time of day as said in a question: 7:00, 19:45."""
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def place_label(name: str, region: str, country: str) -> str:
+    """A place on a button: "Portland, Oregon, United States", "Hamilton, New Zealand"."""
+    return ", ".join(part for part in (name, region, country) if part)
+
+
 REMINDER_SET = "I'll remind you every day at {time} your time."
 
 ONBOARDING_DONE = (

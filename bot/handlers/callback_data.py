@@ -30,6 +30,11 @@ CONSENT = "cs"
 PAIN = "pain"
 REMINDER_TIME = "time"
 
+# Time zone actions (onboarding and reminder prefixes): a place offered for a name several
+# places share carries its IANA zone; NAME_CITY asks for a city instead of a fixed offset.
+TIMEZONE_CHOICE = "tz"
+NAME_CITY = "city"
+
 
 def pack(prefix: str, action: str, value: str = "") -> str:
     """Callback data for a button."""

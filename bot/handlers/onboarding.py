@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import time
 
 from telegram import (
+    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -22,8 +24,15 @@ from telegram.ext import (
 from bot import texts
 from bot.domain.replies import parse_pain
 from bot.domain.safety import Urgency, pain_urgency
-from bot.domain.time_of_day import parse_time_of_day
-from bot.domain.timezones import describe_timezone, resolve_timezone, timezone_for_location
+from bot.domain.time_of_day import AmbiguousHour, parse_time_of_day, read_time_of_day
+from bot.domain.timezones import (
+    ZoneChoices,
+    ZoneFound,
+    describe_timezone,
+    find_timezone,
+    timezone_for_location,
+    zone,
+)
 from bot.handlers import callback_data as cd
 from bot.handlers import general
 from bot.handlers.common import inline_keyboard, services, show_choice
@@ -153,7 +162,13 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         cd.CONSENT: CONSENT,
         cd.PAIN: PAIN,
         cd.REMINDER_TIME: REMINDER_TIME,
+        cd.TIMEZONE_CHOICE: TIMEZONE,
+        cd.NAME_CITY: REMINDER_TIME,  # offered with a fixed offset, as the time is asked
     }.get(action)
+    if user is not None and action == cd.NAME_CITY and user.onboarding_step == DONE:
+        await query.answer()
+        await context.bot.send_message(update.effective_user.id, texts.ASK_CITY_COMMAND)
+        return
     if user is None or expected_step is None or user.onboarding_step != expected_step:
         await query.answer(texts.STALE_BUTTON)
         return
@@ -182,6 +197,11 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         chosen = parse_time_of_day(f"{value[:2]}:{value[2:]}")
         if chosen is not None:
             await _save_reminder_time(message, context, user, chosen)
+    elif action == cd.TIMEZONE_CHOICE and known_zone(value):
+        await _save_timezone(message, context, user, value)
+    elif action == cd.NAME_CITY:
+        await svc.repository.update_user(user.id, onboarding_step=TIMEZONE, now=svc.clock.now())
+        await message.reply_text(texts.ASK_CITY)
 
 
 def button_pain(value: str) -> int | None:
@@ -233,7 +253,12 @@ async def _record_pain(
 
 
 async def _save_timezone(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, user: User, zone: str
+    message: Message,
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    zone: str,
+    *,
+    fixed_offset: bool = False,
 ) -> None:
     svc = services(context)
     user = await svc.repository.update_user(
@@ -243,7 +268,58 @@ async def _save_timezone(
         texts.TIMEZONE_SET.format(zone=describe_timezone(zone, svc.clock.now())),
         reply_markup=ReplyKeyboardRemove(),
     )
+    if fixed_offset:
+        question, keyboard = fixed_offset_note(cd.ONBOARDING, zone, svc.clock.now())
+        await message.reply_text(question, reply_markup=keyboard)
     await ask(message, user)
+
+
+# Time zones and reminder times typed as people say them, shared with /timezone and /remind.
+
+
+async def find_zone(typed: str) -> ZoneFound | ZoneChoices | None:
+    """find_timezone in a worker thread: the first city lookup reads the gazetteer (~2 s)."""
+    return await asyncio.to_thread(find_timezone, typed)
+
+
+def known_zone(value: str) -> bool:
+    """Whether a button's value is a zone this runtime has (a forged one is not)."""
+    try:
+        zone(value)
+    except ValueError:
+        return False
+    return True
+
+
+def place_choices(prefix: str, choices: ZoneChoices) -> tuple[str, InlineKeyboardMarkup]:
+    """The question "Which Portland do you mean?", one button a place carrying its zone."""
+    labels = [texts.place_label(p.name, p.region, p.country) for p in choices.places]
+    rows = [
+        [(f"{label} ({p.zone})" if labels.count(label) > 1 else label,
+          cd.pack(prefix, cd.TIMEZONE_CHOICE, p.zone))]
+        for label, p in zip(labels, choices.places, strict=True)
+    ]  # fmt: skip
+    text = texts.PLACE_CHOICES.format(name=choices.places[0].name)
+    return text, inline_keyboard(rows)
+
+
+def fixed_offset_note(prefix: str, zone_name: str, now) -> tuple[str, InlineKeyboardMarkup]:
+    """One line saying a fixed offset keeps no summer time, and a button to name a city."""
+    text = texts.FIXED_OFFSET_NOTE.format(zone=describe_timezone(zone_name, now))
+    return text, inline_keyboard([[(texts.NAME_A_CITY, cd.pack(prefix, cd.NAME_CITY))]])
+
+
+def morning_or_evening(prefix: str, action: str, hour: AmbiguousHour):
+    """The question "7:00 in the morning or 19:00?", with a button for each."""
+    text = texts.TIME_MORNING_OR_EVENING.format(
+        morning=texts.spoken_clock_time(hour.morning),
+        evening=texts.spoken_clock_time(hour.evening),
+    )
+    buttons = [
+        (texts.clock_time(t), cd.pack(prefix, action, t.strftime("%H%M")))
+        for t in (hour.morning, hour.evening)
+    ]
+    return text, inline_keyboard([buttons])
 
 
 async def _save_reminder_time(
@@ -282,15 +358,23 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
     elif step == PAIN and (pain := parse_pain(typed)) is not None:
         await _record_pain(message, context, user, pain)
     elif step == TIMEZONE:
-        zone = resolve_timezone(typed)
-        if zone is None:
+        found = await find_zone(typed)
+        if found is None:
             await message.reply_text(texts.TIMEZONE_NOT_FOUND)
+        elif isinstance(found, ZoneChoices):
+            question, keyboard = place_choices(cd.ONBOARDING, found)
+            await message.reply_text(question, reply_markup=keyboard)
         else:
-            await _save_timezone(message, context, user, zone)
+            await _save_timezone(
+                message, context, user, found.zone, fixed_offset=found.fixed_offset
+            )
     elif step == REMINDER_TIME:
-        chosen = parse_time_of_day(typed)
+        chosen = read_time_of_day(typed)
         if chosen is None:
             await message.reply_text(texts.TIME_NOT_UNDERSTOOD)
+        elif isinstance(chosen, AmbiguousHour):
+            question, keyboard = morning_or_evening(cd.ONBOARDING, cd.REMINDER_TIME, chosen)
+            await message.reply_text(question, reply_markup=keyboard)
         else:
             await _save_reminder_time(message, context, user, chosen)
     elif step == DONE:

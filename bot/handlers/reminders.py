@@ -16,8 +16,8 @@ from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday, snooze_same_day
 from bot.domain.routine import RoutineItem, estimated_minutes
 from bot.domain.schedule import day_part
-from bot.domain.time_of_day import parse_time_of_day
-from bot.domain.timezones import describe_timezone, resolve_timezone, zone
+from bot.domain.time_of_day import AmbiguousHour, parse_time_of_day, read_time_of_day
+from bot.domain.timezones import ZoneChoices, describe_timezone, zone
 from bot.handlers import callback_data as cd
 from bot.handlers import reports
 from bot.handlers.common import (
@@ -32,7 +32,15 @@ from bot.handlers.common import (
     todays_routine,
     upcoming_reminder,
 )
-from bot.handlers.onboarding import DONE, REMINDER_CHOICES
+from bot.handlers.onboarding import (
+    DONE,
+    REMINDER_CHOICES,
+    find_zone,
+    fixed_offset_note,
+    known_zone,
+    morning_or_evening,
+    place_choices,
+)
 from bot.ratelimit import may_have_arrived
 from bot.storage.models import User
 from bot.storage.repository import (
@@ -102,14 +110,29 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         await message.reply_text(texts.TIMEZONE_CURRENT.format(zone=zone_text))
         return
-    zone_name = resolve_timezone(typed)
-    if zone_name is None:
+    found = await find_zone(typed)
+    if found is None:
         await message.reply_text(texts.TIMEZONE_NOT_FOUND)
-        return
+    elif isinstance(found, ZoneChoices):
+        question, keyboard = place_choices(PREFIX, found)
+        await message.reply_text(question, reply_markup=keyboard)
+    else:
+        for text, keyboard in await _save_zone(svc, user, found.zone, found.fixed_offset):
+            await message.reply_text(text, reply_markup=keyboard)
+
+
+async def _save_zone(
+    svc: Services, user: User, zone_name: str, fixed_offset: bool
+) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """Set the zone; what to say: that it is set, and for a fixed offset, a way out of it."""
     await svc.repository.update_user(user.id, timezone=zone_name, now=svc.clock.now())
-    await message.reply_text(
-        texts.TIMEZONE_SET.format(zone=describe_timezone(zone_name, svc.clock.now()))
-    )
+    said = describe_timezone(zone_name, svc.clock.now())
+    replies: list[tuple[str, InlineKeyboardMarkup | None]] = [
+        (texts.TIMEZONE_SET.format(zone=said), None)
+    ]
+    if fixed_offset:
+        replies.append(fixed_offset_note(PREFIX, zone_name, svc.clock.now()))
+    return replies
 
 
 def _time_keyboard() -> InlineKeyboardMarkup:
@@ -136,9 +159,13 @@ async def set_reminder_time(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             texts.REMIND_CURRENT.format(time=current), reply_markup=_time_keyboard()
         )
         return
-    chosen = parse_time_of_day(typed)
+    chosen = read_time_of_day(typed)
     if chosen is None:
         await message.reply_text(texts.TIME_NOT_UNDERSTOOD)
+        return
+    if isinstance(chosen, AmbiguousHour):
+        question, keyboard = morning_or_evening(PREFIX, TIME, chosen)
+        await message.reply_text(question, reply_markup=keyboard)
         return
     await message.reply_text(await _save_time(services(context), user, chosen))
 
@@ -476,6 +503,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return  # a second tap of the same button
         await context.bot.send_message(chat_id, await _save_time(svc, user, chosen))
         return
+    if action in (cd.TIMEZONE_CHOICE, cd.NAME_CITY):
+        await _zone_button(query, chat_id, user, action, value, context)
+        return
     day_value, _, extra = value.partition(".")
     day = today(svc, user)
     if day_value != _day_value(day):
@@ -514,6 +544,28 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(chat_id, texts.SKIPPED_TODAY.format(when=when))
     else:
         await query.answer(texts.STALE_BUTTON)
+
+
+async def _zone_button(
+    query: CallbackQuery,
+    chat_id: int,
+    user: User,
+    action: str,
+    value: str,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    """A place picked for a name several places share, or "Name a city instead"."""
+    if action == cd.TIMEZONE_CHOICE and not known_zone(value):
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
+    if not await show_choice(query):
+        return  # a second tap of the same button
+    if action == cd.NAME_CITY:
+        await context.bot.send_message(chat_id, texts.ASK_CITY_COMMAND)
+        return
+    for text, keyboard in await _save_zone(services(context), user, value, fixed_offset=False):
+        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
 async def _snooze(

@@ -27,13 +27,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Place", "find_places", "normalise_name"]
+__all__ = ["Place", "country_zone", "find_places", "normalise_name"]
 
 # Places smaller than the largest match by more than this factor do not make a name ambiguous.
 _POPULATION_FACTOR = 10
 # Most places offered for one name (each in a different zone).
 _MOST_CHOICES = 5
 _LONGEST_NAME = 100
+# A country name means one zone when that zone holds this share of its cities' people.
+_COUNTRY_ZONE_SHARE = 0.95
 
 # Dots and apostrophes vanish ("St. John's"); other punctuation separates words.
 _DROPPED = str.maketrans(dict.fromkeys(".'’`ʼ"))
@@ -133,6 +135,7 @@ class _Gazetteer:
         "countries",
         "country_codes",
         "country_names",
+        "country_zones",
         "geonameids",
         "keys",
         "names",
@@ -158,6 +161,8 @@ class _Gazetteer:
         for code, entry in countries.items():
             for name in (code, entry["iso3"], entry["name"]):
                 self.countries[normalise_name(name)] = code
+        country_names = dict(_COUNTRY_ALIASES)  # names only: "no" and "at" are no countries
+        country_names |= {normalise_name(entry["name"]): code for code, entry in countries.items()}
         self.regions: dict[str, str] = {}
         for code, entry in states.items():
             self.regions[normalise_name(code)] = entry["name"]
@@ -197,12 +202,33 @@ class _Gazetteer:
                     seen.add(key)
                     entries.append(_entry(key, 2 * number + 1))
         self.zones = list(zone_numbers)
+        self.country_zones = self._country_zones(country_names)
         self.keys = _Packed()
         self.numbers = array("I")
         for entry in sorted(entries[n] for n in range(len(entries))):
             self.keys.append(entry[:-4])
             self.numbers.append(int.from_bytes(entry[-3:], "big"))
         self.keys.blob = bytes(self.keys.blob)  # the index is read-only from here on
+
+    def _country_zones(self, names: dict[str, str]) -> dict[str, str | None]:
+        """Normalised country name -> the zone nearly all its people live in, or None."""
+        people: dict[int, dict[int, int]] = {}
+        for country, zone, population in zip(
+            self.place_countries, self.place_zones, self.populations, strict=True
+        ):
+            by_zone = people.setdefault(country, {})
+            by_zone[zone] = by_zone.get(zone, 0) + population
+        codes = {code: n for n, code in enumerate(self.country_codes)}
+        zones: dict[str, str | None] = {}
+        for name, code in names.items():
+            by_zone = people.get(codes.get(code, -1), {})
+            if not by_zone:
+                continue
+            largest = max(by_zone, key=by_zone.__getitem__)
+            share = by_zone[largest] / (sum(by_zone.values()) or 1) if len(by_zone) > 1 else 1
+            one_zone = share >= _COUNTRY_ZONE_SHARE and name not in self.regions  # not Georgia
+            zones[name] = self.zones[largest] if one_zone else None
+        return zones
 
     def place(self, number: int) -> Place:
         return Place(
@@ -291,6 +317,18 @@ def _release_freed_memory() -> None:
     """
     with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None).malloc_trim(0)
+
+
+def country_zone(text: str) -> tuple[bool, str | None]:
+    """Whether text names a country, and the zone nearly all its people live in (if one does).
+
+    "Austria" is Europe/Vienna; "Brazil" and "USA" span several zones, so they name no zone
+    (guessing one would remind people at the wrong hour). A country name is never read as a
+    town that happens to share it ("Mexico" in the Philippines, "USA" in Japan).
+    """
+    key = normalise_name(text[:_LONGEST_NAME])
+    zones = _gazetteer().country_zones
+    return key in zones, zones.get(key)
 
 
 def find_places(text: str) -> tuple[Place, ...]:

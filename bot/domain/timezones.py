@@ -18,7 +18,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.domain.gazetteer import Place, find_places
+from bot.domain.gazetteer import Place, country_zone, find_places
 
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
@@ -34,82 +34,36 @@ __all__ = [
     "zone",
 ]
 
-# Names people type that are not (or not the best) last part of an IANA key.  Keys are in
-# normalised form (see _normalise); targets are checked against zoneinfo in the tests.
-# Countries spanning several zones (USA, Canada, Russia, Brazil, Australia...) are left out on
-# purpose: guessing one of their zones would silently schedule reminders at the wrong hour.
+# Names people type that neither the IANA keys nor the gazetteer settle as they should.  Keys
+# are in normalised form (see _normalise); targets are checked against zoneinfo in the tests.
+# Cities and countries in general come from the gazetteer (bot.domain.gazetteer); countries
+# spanning several zones (USA, Canada, Russia, Brazil, Australia...) name no zone on purpose:
+# guessing one of their zones would silently schedule reminders at the wrong hour.
 _ALIASES: dict[str, str] = {
-    # North America
-    "san francisco": "America/Los_Angeles",
+    # Abbreviations and US zone words, which no gazetteer lists.
     "la": "America/Los_Angeles",
-    "seattle": "America/Los_Angeles",
-    "las vegas": "America/Los_Angeles",
-    "san diego": "America/Los_Angeles",
     "nyc": "America/New_York",
-    "new york city": "America/New_York",
-    "boston": "America/New_York",
-    "washington": "America/New_York",
-    "washington dc": "America/New_York",
-    "miami": "America/New_York",
-    "atlanta": "America/New_York",
-    "philadelphia": "America/New_York",
-    "dallas": "America/Chicago",
-    "houston": "America/Chicago",
-    "montreal": "America/Toronto",
     "eastern": "America/New_York",
     "central": "America/Chicago",
     "mountain": "America/Denver",
     "pacific": "America/Los_Angeles",
-    # South America / Africa / Middle East
-    "rio": "America/Sao_Paulo",
-    "rio de janeiro": "America/Sao_Paulo",
-    "cape town": "Africa/Johannesburg",
+    # Old IANA names (links) that would win over the canonical zone.
+    "montreal": "America/Toronto",
     "tel aviv": "Asia/Jerusalem",
-    "abu dhabi": "Asia/Dubai",
-    # Asia / Oceania
-    "beijing": "Asia/Shanghai",
-    "mumbai": "Asia/Kolkata",
-    "bombay": "Asia/Kolkata",
-    "delhi": "Asia/Kolkata",
-    "new delhi": "Asia/Kolkata",
-    "bangalore": "Asia/Kolkata",
-    "bengaluru": "Asia/Kolkata",
-    "osaka": "Asia/Tokyo",
-    "kyoto": "Asia/Tokyo",
     "saigon": "Asia/Ho_Chi_Minh",
-    "wellington": "Pacific/Auckland",
     "canberra": "Australia/Sydney",
-    # Europe
-    "milan": "Europe/Rome",
-    "munich": "Europe/Berlin",
-    "hamburg": "Europe/Berlin",
-    "frankfurt": "Europe/Berlin",
-    "cologne": "Europe/Berlin",
+    "kiev": "Europe/Kyiv",
+    "japan": "Asia/Tokyo",
+    "poland": "Europe/Warsaw",
+    "israel": "Asia/Jerusalem",
+    # Cities nearly everyone means, though smaller namesakes elsewhere would make them ask.
+    "wellington": "Pacific/Auckland",
     "barcelona": "Europe/Madrid",
     "manchester": "Europe/London",
-    "edinburgh": "Europe/London",
-    "glasgow": "Europe/London",
     "st petersburg": "Europe/Moscow",
-    "saint petersburg": "Europe/Moscow",
-    "kiev": "Europe/Kyiv",
-    # Countries with a single zone (or one that almost everybody means)
-    "uk": "Europe/London",
-    "united kingdom": "Europe/London",
-    "england": "Europe/London",
-    "scotland": "Europe/London",
-    "germany": "Europe/Berlin",
-    "france": "Europe/Paris",
-    "spain": "Europe/Madrid",
-    "italy": "Europe/Rome",
-    "japan": "Asia/Tokyo",
-    "india": "Asia/Kolkata",
-    "china": "Asia/Shanghai",
-    "ukraine": "Europe/Kyiv",
-    "poland": "Europe/Warsaw",
+    # Country names GeoNames spells otherwise ("The Netherlands").
     "netherlands": "Europe/Amsterdam",
     "holland": "Europe/Amsterdam",
-    "ireland": "Europe/Dublin",
-    "israel": "Asia/Jerusalem",
 }
 
 # Half- and quarter-hour offsets have no Etc/ key; each maps to a zone whose STANDARD offset is
@@ -277,7 +231,11 @@ def find_timezone(text: str) -> ZoneFound | ZoneChoices | None:
         return ZoneFound(candidate, fixed_offset=is_fixed_offset(candidate))
     if "/" in text:
         return None
-    places = find_places(text.strip(_EDGE_PUNCTUATION))
+    text = text.strip(_EDGE_PUNCTUATION)
+    is_country, country_wide = country_zone(text)
+    if is_country:
+        return None if country_wide is None else ZoneFound(country_wide)
+    places = find_places(text)
     if not places:
         return None
     if len(places) == 1:

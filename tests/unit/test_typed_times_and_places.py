@@ -121,6 +121,14 @@ PLACES: list[tuple[str, ZoneFound | frozenset[str] | None]] = [
     ("UTC+5:30", ZoneFound("Asia/Kolkata")),  # a real zone: it says so itself
     ("Etc/GMT-3", ZoneFound("Etc/GMT-3", fixed_offset=True)),
     ("Atlantis City", None),
+    # A country is a zone only when nearly all its people keep one; never a town of that name.
+    ("Austria", ZoneFound("Europe/Vienna")),
+    ("Colombia", ZoneFound("America/Bogota")),  # not Colombia, a town in Cuba
+    ("USA", None),  # not Yokkaichi, whose names include "USA"
+    ("Mexico", None),  # several zones; not Mexico in the Philippines
+    ("Brazil", None),
+    ("Georgia", None),  # the country or the US state
+    ("Barcelona", ZoneFound("Europe/Madrid")),  # Barcelona, Venezuela is far smaller
     ("no", None),
     ("yes", None),
     ("ok", None),

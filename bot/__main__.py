@@ -1,21 +1,19 @@
 """Command line: `python -m bot` runs the bot; `python -m bot demo` chats in the terminal.
 
-`python -m bot --webhook` takes updates by webhook (PTB's webhook server) instead of polling.
+`python -m bot --webhook` takes updates by webhook (PTB's webhook server) instead of polling;
+`python -m bot healthcheck` is a container's health check (exit status 0 when healthy).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import SettingsError, load_settings
 from bot.logs import configure_logging, redact, secret_parts
-
-DEMO_DATABASE_URL = "sqlite+aiosqlite:///backcoach-demo.sqlite3"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,9 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="run",
-        choices=["run", "demo"],
+        choices=["run", "demo", "healthcheck"],
         help="run: the real bot, long polling (needs TELEGRAM_BOT_TOKEN); "
-        "demo: the bot and a Bot API emulator in this terminal, no token or network",
+        "demo: the bot and a Bot API emulator in this terminal, no token or network; "
+        "healthcheck: exit 0 when the bot's database answers (webhook mode: GET /healthz)",
     )
     parser.add_argument(
         "--webhook",
@@ -36,12 +35,25 @@ def main(argv: list[str] | None = None) -> int:
         help="run: take updates by webhook instead of long polling: PTB's webhook server on "
         "WEBHOOK_LISTEN:PORT (with GET /healthz), needs WEBHOOK_URL and WEBHOOK_SECRET",
     )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="demo: open each picture, PDF and export with the system viewer as it arrives",
+    )
     args = parser.parse_args(argv)
     if args.webhook and args.command != "run":
-        parser.error("--webhook goes with run, not demo")
+        parser.error(f"--webhook goes with run, not {args.command}")
+    if args.open and args.command != "demo":
+        parser.error("--open goes with demo")
     try:
         if args.command == "demo":
-            return asyncio.run(_demo())
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(open_files=args.open))
+        if args.command == "healthcheck":
+            from bot.healthcheck import check
+
+            return check()
         return _run(webhook=args.webhook)
     except SettingsError as exc:
         print(f"backcoach: {exc}", file=sys.stderr)
@@ -80,26 +92,6 @@ def _run(*, webhook: bool = False) -> int:
         detail = redact(f"{type(error).__name__}: {error}", secrets)
         print(f"backcoach: could not start, Telegram did not answer ({detail})", file=sys.stderr)
         return 1
-    return 0
-
-
-async def _demo() -> int:
-    from bot.app import build_application, running
-    from bot.emulator.server import BotApiEmulator
-    from bot.emulator.terminal import chat_in_terminal
-
-    async with BotApiEmulator() as emulator:
-        settings = load_settings(
-            telegram_bot_token=emulator.token,
-            telegram_api_base_url=emulator.base_url,
-            database_url=DEMO_DATABASE_URL,
-        )
-        # Logs would interleave with the chat; only problems are shown.
-        configure_logging(max(settings.log_level_number, logging.WARNING))
-        application = build_application(settings)
-        print("backcoach demo: you are chatting with the real bot through a local emulator.")
-        async with running(application, poll_timeout=1):
-            await chat_in_terminal(emulator.user(user_id=1001, first_name="Demo"))
     return 0
 
 

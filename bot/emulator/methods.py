@@ -357,6 +357,8 @@ async def get_webhook_info(state: EmulatorState, params: Params, files: Uploads)
 @api_method("setMyCommands")
 async def set_my_commands(state: EmulatorState, params: Params, files: Uploads) -> Any:
     """Store the command list for a scope/language pair."""
+    _check_scope(state, params.get("scope"))
+    _check_language(params)
     commands = params.get("commands")
     if not isinstance(commands, list):
         raise bad_request("can't parse commands JSON object")
@@ -377,14 +379,90 @@ async def set_my_commands(state: EmulatorState, params: Params, files: Uploads) 
 @api_method("getMyCommands")
 async def get_my_commands(state: EmulatorState, params: Params, files: Uploads) -> Any:
     """Return the command list stored for a scope/language pair."""
+    _check_scope(state, params.get("scope"))
+    _check_language(params)
     return state.commands.get(commands_key(params), [])
 
 
 @api_method("deleteMyCommands")
 async def delete_my_commands(state: EmulatorState, params: Params, files: Uploads) -> Any:
     """Forget the command list for a scope/language pair."""
+    _check_scope(state, params.get("scope"))
+    _check_language(params)
     state.commands.pop(commands_key(params), None)
     return True
+
+
+# BotCommandScope types; the chat ones name a chat (and chat_member a user in it).
+SCOPE_TYPES = frozenset(
+    {"default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
+     "chat_administrators", "chat_member"}
+)  # fmt: skip
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")  # "a two-letter ISO 639-1 language code", or empty
+MAX_DESCRIPTION = 512  # setMyDescription: "0-512 characters"
+MAX_SHORT_DESCRIPTION = 120  # setMyShortDescription: "0-120 characters"
+
+
+def _check_scope(state: EmulatorState, scope: Any) -> None:
+    """A BotCommandScope as Telegram takes it (None: the default scope)."""
+    if scope is None:
+        return
+    if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
+        raise bad_request("can't parse BotCommandScope JSON object")
+    if scope["type"] in ("chat", "chat_administrators", "chat_member"):
+        if scope.get("chat_id") not in state.chats:
+            raise bad_request("chat not found")
+        if scope["type"] == "chat_member" and scope.get("user_id") not in state.users:
+            raise bad_request("user not found")
+
+
+def _check_language(params: Params) -> str:
+    code = params.get("language_code") or ""
+    if code and not LANGUAGE_CODE.fullmatch(str(code)):
+        raise bad_request("invalid language code specified")
+    return str(code)
+
+
+def _profile_text(params: Params, key: str, limit: int) -> str:
+    """A description: plain text (no entities) of 0-`limit` characters; empty removes it."""
+    value = params.get(key)
+    text = "" if value is None else str(value)
+    if len(text) > limit:  # Telegram counts characters here, not bytes
+        raise bad_request(f"{key.replace('_', ' ')} is too long")
+    return text
+
+
+@api_method("setMyDescription")
+async def set_my_description(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """The text shown in an empty chat with the bot, per language ("" or omitted: removed)."""
+    language = _check_language(params)
+    state.descriptions[language] = _profile_text(params, "description", MAX_DESCRIPTION)
+    return True
+
+
+@api_method("getMyDescription")
+async def get_my_description(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """BotDescription for a language: its own, else the default one."""
+    language = _check_language(params)
+    text = state.descriptions.get(language) or state.descriptions.get("", "")
+    return {"description": text}
+
+
+@api_method("setMyShortDescription")
+async def set_my_short_description(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """The text on the bot's profile page and with a shared link, per language."""
+    language = _check_language(params)
+    text = _profile_text(params, "short_description", MAX_SHORT_DESCRIPTION)
+    state.short_descriptions[language] = text
+    return True
+
+
+@api_method("getMyShortDescription")
+async def get_my_short_description(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """BotShortDescription for a language: its own, else the default one."""
+    language = _check_language(params)
+    text = state.short_descriptions.get(language) or state.short_descriptions.get("", "")
+    return {"short_description": text}
 
 
 def commands_key(params: Params) -> str:

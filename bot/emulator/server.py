@@ -203,6 +203,23 @@ class BotApiEmulator:
         """Commands the bot registered with setMyCommands for the default scope."""
         return self.state.commands.get(commands_key({}), [])
 
+    def commands_for(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
+        """Commands the bot registered for this scope (e.g. {"type": "all_private_chats"})."""
+        key = commands_key({"scope": scope, "language_code": language_code})
+        return self.state.commands.get(key, [])
+
+    @property
+    def description(self) -> str:
+        """What setMyDescription set for all languages: the text shown in an empty chat."""
+        return self.state.descriptions.get("", "")
+
+    @property
+    def short_description(self) -> str:
+        """What setMyShortDescription set for all languages: the profile page's text."""
+        return self.state.short_descriptions.get("", "")
+
     # --- scripted participants ----------------------------------------------------------------
 
     def user(

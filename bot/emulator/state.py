@@ -136,6 +136,9 @@ class EmulatorState:
         self.callback_answer_latencies: list[float] = []  # one per accepted answer, in order
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        # setMyDescription / setMyShortDescription, keyed by language code ("" = default).
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         # What getWebhookInfo reports; the secret and the update filter are kept apart from it.
         self.webhook: dict[str, Any] = {"url": "", "has_custom_certificate": False}
         self.webhook_secret: str | None = None

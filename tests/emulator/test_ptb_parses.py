@@ -17,6 +17,8 @@ import httpx
 from telegram import (
     Bot,
     BotCommand,
+    BotDescription,
+    BotShortDescription,
     File,
     Message,
     TelegramObject,
@@ -221,6 +223,10 @@ async def test_every_method_answers_what_ptb_parses(
             parse("getMyCommands", BotCommand, raw)
         assert await call("deleteMyCommands") is True
         assert await call("getMyCommands") == []
+        assert await call("setMyDescription", description="What I do") is True
+        parse("getMyDescription", BotDescription, await call("getMyDescription"))
+        assert await call("setMyShortDescription", short_description="Short") is True
+        parse("getMyShortDescription", BotShortDescription, await call("getMyShortDescription"))
 
         assert await call("setWebhook", url="https://bot.example.com/hook") is True
         await user.send_text("while the webhook is set")  # never delivered: not loopback

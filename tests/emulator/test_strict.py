@@ -411,3 +411,58 @@ async def test_webhook_secret_token_and_max_connections(bot: Bot, emu: BotApiEmu
     for asked, kept in ((0, 1), (101, 100), (-5, 1), (55, 55)):
         assert await bot.set_webhook(url, max_connections=asked)
         assert (await bot.get_webhook_info()).max_connections == kept
+
+
+# --- the bot's profile: descriptions and command scopes ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "key", "limit"),
+    [("setMyDescription", "description", 512), ("setMyShortDescription", "short_description", 120)],
+)
+async def test_descriptions_have_telegrams_limits(
+    emu: BotApiEmulator, method: str, key: str, limit: int
+) -> None:
+    # Characters, not bytes: 512 two-byte letters fit.
+    assert await _call(emu, method, **{key: "é" * limit}) == (200, {"ok": True, "result": True})
+    too_long = await _call(emu, method, **{key: "x" * (limit + 1)})
+    assert too_long == _refused(f"Bad Request: {key.replace('_', ' ')} is too long")
+    getter = "g" + method[1:]
+    assert await _call(emu, getter) == (200, {"ok": True, "result": {key: "é" * limit}})
+    assert await _call(emu, getter, language_code="de") == (
+        200, {"ok": True, "result": {key: "é" * limit}},
+    ), "a language without its own text gets the default one"  # fmt: skip
+    assert await _call(emu, method, **{key: ""}) == (200, {"ok": True, "result": True})
+    assert await _call(emu, getter) == (200, {"ok": True, "result": {key: ""}})
+    assert await _call(emu, method, language_code="english", **{key: "x"}) == _refused(
+        "Bad Request: invalid language code specified"
+    )
+
+
+async def test_descriptions_through_ptb(bot: Bot, emu: BotApiEmulator) -> None:
+    assert await bot.set_my_description("Shown in the empty chat")
+    assert await bot.set_my_short_description("On the profile")
+    assert (await bot.get_my_description()).description == emu.description
+    assert emu.description == "Shown in the empty chat"
+    assert (await bot.get_my_short_description()).short_description == "On the profile"
+
+
+async def test_commands_are_kept_per_scope(
+    bot: Bot, emu: BotApiEmulator, user: ScriptedUser
+) -> None:
+    from telegram import BotCommandScopeAllPrivateChats, BotCommandScopeChat
+
+    private = BotCommandScopeAllPrivateChats()
+    assert await bot.set_my_commands([("session", "Today's exercises")], scope=private)
+    assert emu.commands == [], "the default scope is a list of its own"
+    assert emu.commands_for({"type": "all_private_chats"}) == [
+        {"command": "session", "description": "Today's exercises"}
+    ]
+    assert [c.command for c in await bot.get_my_commands(scope=private)] == ["session"]
+    assert await bot.set_my_commands([("help", "Help")], scope=BotCommandScopeChat(USER_ID))
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands([("help", "Help")], scope=BotCommandScopeChat(999))
+    answer = await _call(emu, "setMyCommands", commands=[], scope={"type": "everyone"})
+    assert answer == _refused("Bad Request: can't parse BotCommandScope JSON object")
+    assert await bot.delete_my_commands(scope=private)
+    assert emu.commands_for({"type": "all_private_chats"}) == []

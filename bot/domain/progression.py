@@ -104,6 +104,9 @@ class ExerciseProgress:
     # While removed: qualifying sessions still needed before it comes back
     # (see `end_session`). Always 0 when not removed.
     sessions_until_return: int = 0
+    # The person said "not for me": out of every routine until they bring it back
+    # (bot/domain/choices.py). Its harder variants stay locked meanwhile.
+    set_aside: bool = False
 
 
 class ChangeKind(StrEnum):
@@ -369,7 +372,8 @@ def _is_unlocked(
     if exercise.level > level or exercise.id in seen:
         # `seen` guards against a cycle in a hand-edited catalog: treat it as locked.
         return False
-    if progress_of(exercise, progress_by_id).removed:
+    progress = progress_of(exercise, progress_by_id)
+    if progress.removed or progress.set_aside:
         return False
     predecessor_id = exercise.progresses_from
     if predecessor_id is None:
@@ -400,7 +404,10 @@ def level_up_ready(
     """Whether every exercise of this level was done pain-free at its ceiling twice in a row."""
     if level >= max(Level) or not any(e.level > level for e in catalog.exercises):
         return False
-    current = catalog.at_level(level)
+    # An exercise the person set aside does not hold them back.
+    current = tuple(
+        e for e in catalog.at_level(level) if not progress_of(e, progress_by_id).set_aside
+    )
     if not current:
         return False
     return all(

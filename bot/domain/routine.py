@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise, permutations
 
+from bot.domain.choices import replacements
 from bot.domain.progression import (
     ExerciseProgress,
     current_target,
@@ -40,11 +41,14 @@ def build_routine(
 ) -> tuple[RoutineItem, ...]:
     """The unlocked exercises not resting today, in routine order, each with its current target.
 
-    See `routine_order` for the order.
+    Exercises the person set aside are out, and what takes their place is in (see
+    bot/domain/choices.py). See `routine_order` for the order.
     """
-    chosen = [
-        e for e in unlocked_exercises(catalog, level, progress_by_id) if e.id not in resting_today
+    available = [
+        *unlocked_exercises(catalog, level, progress_by_id),
+        *(catalog.get(e) for e in replacements(catalog, level, progress_by_id)),
     ]
+    chosen = [e for e in available if e.id not in resting_today]
     ordered = routine_order(catalog, chosen)
     total = len(ordered)
     return tuple(

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["Place", "country_zone", "find_places", "normalise_name"]
+__all__ = ["Place", "country_zone", "find_places", "normalise_name", "preload"]
 
 # Places smaller than the largest match by more than this factor do not make a name ambiguous.
 _POPULATION_FACTOR = 10
@@ -307,6 +307,12 @@ def _gazetteer() -> _Gazetteer:
                 _loaded.append(_Gazetteer())
                 _release_freed_memory()
     return _loaded[0]
+
+
+def preload() -> None:
+    """Start reading the gazetteer in a background thread, so no one waits for it later."""
+    if not _loaded:
+        threading.Thread(target=_gazetteer, name="gazetteer", daemon=True).start()
 
 
 def _release_freed_memory() -> None:

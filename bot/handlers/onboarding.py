@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.domain import gazetteer
 from bot.domain.replies import parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import AmbiguousHour, parse_time_of_day, read_time_of_day
@@ -416,6 +417,7 @@ def _time_text(user: User) -> str:
 
 def handlers() -> list:
     """This flow's handlers, in the order they should be tried."""
+    gazetteer.preload()  # city names are read in the background while the bot starts
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("start", start, filters=private),

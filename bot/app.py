@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import texts
@@ -96,10 +96,27 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     # The bot migrates itself: a fresh checkout or a new release just works.
     await migrate(services.settings.database_url)
-    await application.bot.set_my_commands(
-        [BotCommand(name, description) for name, description in texts.COMMANDS]
-    )
+    await _set_profile(application)
     logger.info("ready")
+
+
+async def _set_profile(application: Application) -> None:
+    """What Telegram shows before and around the chat: the description in the empty chat
+    (what the bot does, not a diagnosis), the profile's short description (each set only when
+    it changed: Telegram limits how often), and a short menu of the everyday commands in
+    private chats (/help lists them all). Groups get no menu: the bot only points them to
+    its private chat."""
+    bot = application.bot
+    if (await bot.get_my_description()).description != texts.BOT_DESCRIPTION:
+        await bot.set_my_description(texts.BOT_DESCRIPTION)
+    if (await bot.get_my_short_description()).short_description != texts.BOT_SHORT_DESCRIPTION:
+        await bot.set_my_short_description(texts.BOT_SHORT_DESCRIPTION)
+    described = dict(texts.COMMANDS)
+    await bot.set_my_commands(
+        [BotCommand(name, described[name]) for name in texts.MENU_COMMANDS],
+        scope=BotCommandScopeAllPrivateChats(),
+    )
+    await bot.delete_my_commands()  # the default scope, once all commands (an older version)
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -293,6 +293,28 @@ HELP = (
     + "\n\nI give exercise guidance only; I am not a doctor and this is not a diagnosis."
 )
 
+# The bot's profile (set at start) and the deep-link code ---------------------------------
+
+# Shown in the empty chat before the person presses Start (at most 512 characters).
+BOT_DESCRIPTION = (
+    "I coach a short daily home exercise routine for low back pain: one exercise at a time, "
+    "every hold timed, a reminder once a day at your time, your streak, and holds that adapt "
+    "to how your back feels.\n\n"
+    "I give exercise guidance only. I am not a doctor and this is not a diagnosis. If your "
+    "pain is severe, new or getting worse, or you have numbness or weakness, see a doctor.\n\n"
+    "Press Start to begin."
+)
+# On the bot's profile page and with a shared link (at most 120 characters).
+BOT_SHORT_DESCRIPTION = (
+    "A short daily exercise routine for low back pain, every hold timed. Guidance only, "
+    "not a diagnosis."
+)
+# The menu of private chats: the everyday commands; /help lists all of COMMANDS.
+MENU_COMMANDS: tuple[str, ...] = ("session", "stop", "stats", "progress", "help")
+# /start with a code from a link (t.me/<bot>?start=pt_ABC), e.g. a clinic's or physio's.
+START_CODE_KEPT = "I've noted the code {code} from your link; it is shown in your /summary."
+SUMMARY_START_CODE = "Clinic or referral code (from the link they started with): {code}"
+
 
 def clock_time(value: time) -> str:
     """A time of day as people read it in the bot: 07:30."""

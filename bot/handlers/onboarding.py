@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import time
 
 from telegram import (
@@ -132,6 +133,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, _created = await svc.repository.ensure_user(
         update.effective_user.id, update.effective_chat.id, svc.clock.now()
     )
+    code = start_code(context.args)
+    if code is not None and code != user.start_code:
+        user = await svc.repository.update_user(user.id, start_code=code)
+        code_note = texts.START_CODE_KEPT.format(code=code)
+    else:
+        code_note = None  # none, or the one already kept: nothing new to say
     if not user.disclaimer_shown:
         # The welcome carries the "not a diagnosis" note; it is said once, plainly.
         await message.reply_text(texts.WELCOME)
@@ -146,8 +153,23 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             # They had blocked the bot; coming back with /start turns reminders on again.
             await svc.repository.update_user(user.id, blocked=False, now=svc.clock.now())
             await message.reply_text(texts.WELCOME_BACK_UNBLOCKED)
+        if code_note:
+            await message.reply_text(code_note)
         return
+    if code_note:
+        await message.reply_text(code_note)
     await ask(message, user)
+
+
+# Telegram's rule for a deep link's payload (t.me/<bot>?start=CODE); anything else is ignored.
+START_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def start_code(args: list[str] | None) -> str | None:
+    """The code of the link that opened the chat ("/start pt_ABC"), if it is a valid one."""
+    if args and len(args) == 1 and START_CODE.fullmatch(args[0]):
+        return args[0]
+    return None
 
 
 async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

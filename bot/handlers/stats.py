@@ -193,7 +193,11 @@ async def summary_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             holds=ordered,
         )
     )
-    await update.effective_message.reply_text(summary_text(facts, _exercise_name(svc)))
+    text = summary_text(facts, _exercise_name(svc))
+    if user.start_code:  # after the heading: the clinic or physio the person came from
+        code = texts.SUMMARY_START_CODE.format(code=user.start_code)
+        text = text.replace("\n\n", f"\n\n{code}\n", 1)
+    await update.effective_message.reply_text(text)
 
 
 def _exercise_name(svc: Services) -> Callable[[str], str]:

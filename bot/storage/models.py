@@ -98,6 +98,9 @@ class User(Base):
     # Where a report given outside a session stands: check, pain or which (NULL: none).
     report_step: Mapped[str | None] = mapped_column(String(16), default=None)
     report_pain: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The code of the link the person came by (t.me/<bot>?start=pt_ABC: a clinic's or a
+    # physiotherapist's), 1-64 of A-Z a-z 0-9 _ -; the latest one, shown in /summary.
+    start_code: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class TrainingSession(Base):

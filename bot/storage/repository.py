@@ -48,6 +48,7 @@ USER_FIELDS = frozenset(
         "report_step",
         "report_pain",
         "consented_at",
+        "start_code",
     }
 )
 # Changing any of these moves the person's next reminder.

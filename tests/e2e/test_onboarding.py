@@ -206,7 +206,9 @@ async def test_help_and_registered_commands(emulator: BotApiEmulator, bot) -> No
     help_message = await user.wait_for_message("/timezone")
     for name, _ in texts.COMMANDS:
         assert f"/{name}" in help_message.text
-    assert [c["command"] for c in emulator.commands] == [name for name, _ in texts.COMMANDS]
+    # The menu is the everyday commands, in private chats only (tests/e2e/test_bot_profile.py).
+    private = emulator.commands_for({"type": "all_private_chats"})
+    assert [c["command"] for c in private] == list(texts.MENU_COMMANDS)
 
 
 async def test_change_settings_after_onboarding(

@@ -242,7 +242,7 @@ class _Gazetteer:
 
     def named(self, key: str) -> list[int]:
         """City numbers called `key`: by a primary name if any is, else by an alternate one."""
-        encoded = key.encode()
+        encoded = key.encode(errors="surrogatepass")  # a lone surrogate (forged JSON) matches none
         start = bisect.bisect_left(self.keys, encoded)
         end = bisect.bisect_right(self.keys, encoded, start)
         found = self.numbers[start:end]

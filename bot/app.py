@@ -24,12 +24,13 @@ from bot.handlers import (
     stats,
 )
 from bot.handlers.common import SERVICES_KEY, Services
-from bot.intake import UpdatesRequest
+from bot.intake import INBOX_KEY, INBOX_TICK_SECONDS, Inbox, UpdatesRequest
 from bot.media.renderer import Renderer
 from bot.ratelimit import PatientRateLimiter
 from bot.storage.database import create_engine, migrate
+from bot.storage.inbox import InboxRepository
 from bot.storage.repository import Repository
-from bot.updates import PerUserUpdateProcessor
+from bot.updates import PerUserUpdateProcessor, StoppingApplication
 from catalog.loader import load_catalog
 from catalog.model import Catalog
 from catalog.poses import load_poses
@@ -50,18 +51,24 @@ def build_application(
 ) -> Application:
     """Wire settings, storage, catalog and handlers into a ready-to-run Application."""
     repository = Repository(create_engine(settings.database_url))
+    # Every update is stored before Telegram is told it arrived, and marked done once handled
+    # (bot/intake.py). SQLite has one writer: the inbox queues behind the repository's lock.
+    inbox = Inbox(InboxRepository(repository.engine, getattr(repository, "_write_lock", None)))
     application = (
         ApplicationBuilder()
+        .application_class(StoppingApplication)
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.base_file_url)
         # getUpdates as PTB does it (one connection), but an update PTB cannot read is skipped
         # (logged by id) instead of failing, and refetching, the whole batch forever.
-        .get_updates_request(UpdatesRequest(connection_pool_size=1))
+        # Stored in the inbox before the offset that confirms them is sent.
+        .get_updates_request(UpdatesRequest(connection_pool_size=1, inbox=inbox))
         # Keeps us under Telegram's flood limits, retries a 429 after retry_after and a 5xx.
         .rate_limiter(PatientRateLimiter())
-        # Different people concurrently, each person's own updates in order.
-        .concurrent_updates(PerUserUpdateProcessor())
+        # Different people concurrently, each person's own updates in order; each marked done
+        # in the inbox once handled.
+        .concurrent_updates(PerUserUpdateProcessor(finished=inbox.finished))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -87,6 +94,11 @@ def build_application(
         + onboarding.handlers()
     )
     application.add_error_handler(general.on_error)
+    application.bot_data[INBOX_KEY] = inbox
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        inbox.tick, interval=INBOX_TICK_SECONDS, first=INBOX_TICK_SECONDS, name="inbox"
+    )
     reminders.schedule(application, settings.reminder_tick_seconds)
     return application
 
@@ -96,6 +108,8 @@ async def _post_init(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     # The bot migrates itself: a fresh checkout or a new release just works.
     await migrate(services.settings.database_url)
+    # What a crash or a stop left unfinished goes first, oldest first, before new updates.
+    await application.bot_data[INBOX_KEY].replay(application)
     await _set_profile(application)
     logger.info("ready")
 
@@ -121,6 +135,7 @@ async def _set_profile(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
+    await application.bot_data[INBOX_KEY].release()
     await asyncio.to_thread(services.renderer.close)
     await services.repository.close()
 

@@ -10,17 +10,41 @@ any other (the offset moves past it) and everyone else's updates are handled.
 
 `UpdatesRequest` does this for polling (PTB's documented hook: a custom `BaseRequest` for
 getUpdates); the webhook handler (bot/webhook.py) reads each POST with `read_update`.
+
+The inbox (`Inbox`) keeps every readable update in the database before Telegram is told it
+arrived: a getUpdates batch is stored before PTB sees it (the offset that confirms it is only
+sent with the next getUpdates), a webhook POST before its 200. An update already stored (sent
+again after a crash, or twice) is handed to PTB bare, so it is confirmed and no handler takes
+it. The update processor marks each update done once its handlers are through; at start the
+updates left unfinished are handled first, oldest first. See README, "Durable inbox".
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, Update
+from telegram.error import NetworkError
+from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest, RequestData
 
+from bot.storage.inbox import InboxRepository, StoredUpdate
+from bot.updates import person_of
+
 logger = logging.getLogger(__name__)
+
+INBOX_KEY = "inbox"
+# How often a process renews its claim on its unfinished updates, takes over those a dead
+# process left, and prunes; and after how long without renewal a claim counts as dead.
+INBOX_TICK_SECONDS = 5.0
+INBOX_LEASE = timedelta(seconds=15)
+# Handled updates are kept this long (they are a person's own words), then deleted.
+INBOX_RETENTION = timedelta(days=1)
 
 
 def update_id_of(data: object) -> int | None:
@@ -62,11 +86,145 @@ def readable_updates(batch: list[Any]) -> list[Any]:
     return readable
 
 
+def is_bare(update: object) -> bool:
+    """True for an Update with nothing but its id (unreadable, or already in the inbox)."""
+    return isinstance(update, Update) and set(update.to_dict()) <= {"update_id"}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Inbox:
+    """Every update kept in the database from before it is acknowledged until it is handled.
+
+    One per process; `owner` names this process's claims. `takes_over`: at start, take every
+    unfinished update, also those another process claimed (polling: Telegram lets only one
+    process poll a bot, so none can be alive). Webhook mode shares the database with other
+    instances, so it takes only those released by a clean stop or left by a process that has
+    not renewed its claim within `INBOX_LEASE`.
+    """
+
+    def __init__(
+        self,
+        repository: InboxRepository,
+        *,
+        takes_over: bool = True,
+        now: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.repository = repository
+        self.owner = uuid.uuid4().hex
+        self.takes_over = takes_over
+        self._now = now
+
+    async def store_batch(self, batch: list[Any]) -> list[Any]:
+        """A getUpdates batch, stored; the new updates as they came, all others bare.
+
+        Raises when the database does not answer: the batch is then fetched again.
+        """
+        readable: dict[int, StoredUpdate] = {}
+        for data in batch:
+            update = read_update(data, None)
+            if update is not None:
+                stored = StoredUpdate(update.update_id, person_of(update), json.dumps(data))
+                readable[update.update_id] = stored
+        new = await self.repository.add(list(readable.values()), self.owner, self._now())
+        handed: list[Any] = []
+        for data in batch:
+            update_id = update_id_of(data)
+            if update_id is not None and update_id in new:
+                handed.append(data)
+                new.discard(update_id)  # the same id twice in one batch: once
+            elif update_id is not None:  # unreadable, or already stored: confirmed, not handled
+                handed.append({"update_id": update_id})
+        return handed
+
+    async def store(self, data: dict[str, Any], update: Update) -> bool:
+        """Store one update (a webhook POST); False when it was stored before."""
+        stored = StoredUpdate(update.update_id, person_of(update), json.dumps(data))
+        return bool(await self.repository.add([stored], self.owner, self._now()))
+
+    async def finished(self, update: object) -> None:
+        """The update's handlers are through: mark it done (bare ones were never ours)."""
+        if not isinstance(update, Update) or is_bare(update):
+            return
+        try:
+            await self.repository.finish(update.update_id, self._now())
+        except Exception as error:  # the reply went out; at worst it is handled again
+            logger.warning(
+                "inbox: update %s handled but not marked done (%s)",
+                update.update_id,
+                type(error).__name__,
+            )
+
+    async def replay(self, application: Application, *, stale_only: bool = False) -> int:
+        """Put the unfinished updates this process may take in the update queue, oldest first."""
+        stale_before = self._now() - INBOX_LEASE if stale_only or not self.takes_over else None
+        count = 0
+        while rows := await self.repository.claim(
+            self.owner, self._now(), stale_before=stale_before
+        ):
+            for row in rows:
+                update = read_update(json.loads(row.payload), application.bot)
+                if update is None:  # stored by a version that could read it
+                    await self.repository.finish(row.update_id, self._now())
+                    continue
+                application.bot.insert_callback_data(update)  # type: ignore[attr-defined]
+                await application.update_queue.put(update)
+                count += 1
+        if count:
+            logger.info("inbox: %d unfinished updates are handled now, oldest first", count)
+        return count
+
+    async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The repeating job: renew our claims, take dead processes' updates, prune."""
+        application = context.application
+        if not application.running:
+            return
+        try:
+            await self.repository.renew(self.owner, self._now())
+            await self.replay(application, stale_only=True)
+            pruned = await self.repository.prune(self._now() - INBOX_RETENTION)
+            if pruned:
+                logger.debug("inbox: %d handled updates older than a day deleted", pruned)
+        except Exception as error:  # the next tick tries again
+            logger.warning("inbox: tick failed (%s)", type(error).__name__)
+
+    async def release(self) -> None:
+        """At the end of a stop: our unfinished updates go to the next process at once."""
+        try:
+            left = await self.repository.release(self.owner)
+        except Exception as error:  # claims lapse after the lease anyway
+            logger.warning("inbox: could not release unfinished updates (%s)", type(error).__name__)
+            return
+        if left:
+            logger.info("inbox: %d unfinished updates left for the next start", left)
+
+    async def forget(self, person_id: int) -> None:
+        """/delete: the person's updates go too."""
+        await self.repository.forget(person_id)
+
+
 class UpdatesRequest(HTTPXRequest):
-    """PTB's HTTP client for getUpdates, handing PTB only updates it can read."""
+    """PTB's HTTP client for getUpdates, handing PTB only updates it can read, stored first."""
+
+    def __init__(self, *args: Any, inbox: Inbox | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inbox = inbox
 
     async def post(self, url: str, request_data: RequestData | None = None, **timeouts: Any) -> Any:
         result = await super().post(url, request_data, **timeouts)
-        if url.endswith("/getUpdates") and isinstance(result, list):
+        if not (url.endswith("/getUpdates") and isinstance(result, list)):
+            return result
+        if self.inbox is None:
             return readable_updates(result)
-        return result
+        try:
+            return await self.inbox.store_batch(result)
+        except Exception as error:
+            # Nothing is confirmed to Telegram: PTB's polling asks again for the same batch.
+            logger.warning(
+                "inbox: could not store %d updates (%s); fetching them again",
+                len(result),
+                type(error).__name__,
+            )
+            raise NetworkError("the update inbox is unavailable") from None

@@ -8,7 +8,9 @@ a few large POSTs from anyone would take gigabytes. Ours answers from the reques
 without the right `X-Telegram-Bot-Api-Secret-Token` header (WEBHOOK_SECRET, compared in
 constant time), 413 for a body over 1 MB (no update comes near it), and only then reads the
 body, at most 1 MB of it. A body that is not a JSON object gets 400; an update PTB cannot read
-gets 200 and is skipped, logged by its update_id only (bot/intake.py), as in polling. GET
+gets 200 and is skipped, logged by its update_id only (bot/intake.py), as in polling. A
+readable update is stored in the inbox before its 200 (one already stored gets 200 and is not
+handled again); if the database does not answer, 503, and Telegram sends it again later. GET
 /healthz answers 200 "ok" while the bot runs and its database answers a trivial query, else
 503. Any other path gets 404 without its body being read.
 """
@@ -35,7 +37,7 @@ from tornado.httpserver import HTTPServer
 from bot.app import lifecycle
 from bot.config import HEALTH_PATH, Settings
 from bot.handlers.common import SERVICES_KEY, Services
-from bot.intake import read_update
+from bot.intake import INBOX_KEY, Inbox, read_update
 
 logger = logging.getLogger(__name__)
 
@@ -64,10 +66,15 @@ class UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
 
     def initialize(
-        self, bot: ExtBot[Any], update_queue: asyncio.Queue[object], secret: str
+        self,
+        bot: ExtBot[Any],
+        update_queue: asyncio.Queue[object],
+        secret: str,
+        inbox: Inbox | None = None,
     ) -> None:
         self.bot = bot
         self.update_queue = update_queue
+        self.inbox = inbox
         self.secret = secret.encode()
         self.chunks: list[bytes] = []
         self.received = 0
@@ -108,10 +115,27 @@ class UpdateHandler(tornado.web.RequestHandler):
             self._answer(400)
             return
         update = read_update(data, self.bot)
-        if update is not None:
-            self.bot.insert_callback_data(update)
-            await self.update_queue.put(update)
-        self._answer(200)  # an update PTB cannot read is skipped, as in polling
+        if update is None:
+            self._answer(200)  # an update PTB cannot read is skipped, as in polling
+            return
+        if self.inbox is not None:
+            try:
+                new = await self.inbox.store(data, update)
+            except Exception as error:
+                # Not acknowledged, so not lost: Telegram delivers it again later.
+                logger.warning(
+                    "webhook: update %s not stored (%s); answered 503",
+                    update.update_id,
+                    type(error).__name__,
+                )
+                self._answer(503)
+                return
+            if not new:  # delivered before: handled (or being handled) already
+                self._answer(200)
+                return
+        self.bot.insert_callback_data(update)
+        await self.update_queue.put(update)
+        self._answer(200)
 
     def _answer(self, status: int) -> None:
         """Answer with an empty body; before the body is read, tornado then hangs up."""
@@ -196,6 +220,7 @@ def _install_routes(application: Application, settings: Settings, secret: str) -
         "bot": application.bot,
         "update_queue": application.update_queue,
         "secret": secret,
+        "inbox": application.bot_data.get(INBOX_KEY),
     }
     tornado_app.add_handlers(
         r".*",
@@ -215,6 +240,10 @@ async def webhook_running(application: Application, settings: Settings) -> Async
     setWebhook with the URL and secret) in place of polling.
     """
     webhook_url, secret = settings.require_webhook()
+    inbox = application.bot_data.get(INBOX_KEY)
+    if isinstance(inbox, Inbox):
+        # Other instances may share the database: take over only what they left (lease).
+        inbox.takes_over = False
     if not urlsplit(webhook_url).path.rstrip("/").endswith(f"/{settings.webhook_path}"):
         # Legitimate behind a proxy that rewrites paths; otherwise every update would 404.
         logger.warning("WEBHOOK_URL does not end in /%s (WEBHOOK_PATH)", settings.webhook_path)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     PrimaryKeyConstraint,
     String,
+    Text,
     Time,
     TypeDecorator,
     UniqueConstraint,
@@ -222,3 +223,25 @@ class MediaCache(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     file_id: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxUpdate(Base):
+    """An update from Telegram, kept from before it is acknowledged until it was handled.
+
+    `payload` is the update's JSON as Telegram sent it: a person's own words (health data),
+    never logged. Handled rows (`done_at` set) are pruned after a day, and /delete removes a
+    person's at once. `claimed_by` is the process handling the row; it renews `claimed_at`
+    while it lives, so a row whose claim is older than the inbox's lease was left by a process
+    that died, and another one takes it.
+    """
+
+    __tablename__ = "update_inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Whose update it is (the sender, else the chat): per-person order and /delete.
+    person_id: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)

@@ -211,6 +211,23 @@ class ReminderLog(Base):
     snoozes: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StreakDay(Base):
+    """A local day that neither counts for the streak nor breaks it, and why.
+
+    `kind`: pain (pain above 5: the coach said rest), worse (a worse morning), red_flag (an
+    urgent hold until a doctor checked them) or paused. A pause or hold marks the day it began;
+    the days up to its end are written when it ends (until then they are frozen as it goes on).
+    """
+
+    __tablename__ = "streak_days"
+    __table_args__ = (PrimaryKeyConstraint("user_id", "local_date", "kind"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class MediaCache(Base):
     """Telegram's file_id for a picture or document we rendered once, so it is sent again free.
 

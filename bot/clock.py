@@ -35,3 +35,33 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+class MovableClock:
+    """Another clock (the real one by default) plus an offset that only grows.
+
+    The demo's `/later 2h` and `/tomorrow` move the bot's time on, so a person sees a
+    reminder arrive at its time, the next morning's check and progress over days; the offset
+    can be kept between runs. Timers (holds, the reminder tick) still run in real seconds.
+    """
+
+    def __init__(self, base: Clock | None = None, offset: timedelta = timedelta(0)) -> None:
+        if offset < timedelta(0):
+            raise ValueError("a MovableClock never goes back")
+        self._base = base or SystemClock()
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return self._base.now() + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move on by `delta` (not negative: what was sent stays in the past)."""
+        if delta < timedelta(0):
+            raise ValueError("a MovableClock never goes back")
+        self.offset += delta
+
+    def move_to(self, instant: datetime) -> timedelta:
+        """Move on to `instant` (a past one leaves the clock where it is); returns the step."""
+        step = max(instant.astimezone(UTC) - self.now(), timedelta(0))
+        self.offset += step
+        return step

@@ -389,11 +389,12 @@ async def test_terminal_front_end(app: Application, user: ScriptedUser) -> None:
     try:
         lines.put("/start\n")
         hello = await user.wait_for_message("Hello")
-        lines.put("2\n")
+        lines.put("2\n")  # a plain number is a message, as in Telegram
+        lines.put("#2\n")  # the second button
         await user.wait_for_edit(hello.message_id, contains="You chose hurts")
         lines.put("/where\n")
         await user.wait_for_message("Where")
-        lines.put("1\n")  # the reply keyboard's share-location button
+        lines.put("#k1\n")  # the reply keyboard's share-location button
         await user.wait_for_message("at 52.52")
         lines.put("loc 1.5 2.5\n")
         await user.wait_for_message("at 1.50,2.50")
@@ -401,20 +402,24 @@ async def test_terminal_front_end(app: Application, user: ScriptedUser) -> None:
         lines.put("/quit\n")  # also frees the reader thread if an assertion failed
         await asyncio.wait_for(session, 2)
     text = out.getvalue()
-    assert "bot: Hello! Ready?\n     [1] Done  [2] Hurts\n" in text
-    assert "  (edited) You chose hurts" in text
-    assert "keyboard: [1] Share location" in text
+    assert "bot (2): Hello! Ready?\n     [#2.1] Done  [#2.2] Hurts\n" in text
+    assert "  (edited 2) You chose hurts" in text
+    assert "keyboard: [#k1] Share location" in text
+    assert [m for m in user.state.messages[user.chat_id] if m.text == "2"], "2 was sent as text"
 
 
 async def test_terminal_with_piped_input_waits_for_the_bot(
     app: Application, user: ScriptedUser
 ) -> None:
     out = io.StringIO()
-    script = io.StringIO("/start\nloc x y\n2\n9\n")  # ends with EOF instead of /quit
+    script = io.StringIO("/start\nloc x y\n#9\n#2\n#1\n")  # ends with EOF instead of /quit
     await asyncio.wait_for(chat_in_terminal(user, stdin=script, stdout=out, settle=0.05), 3)
     text = out.getvalue()
-    assert "  you pressed [Hurts]\n  (edited) You chose hurts" in text
-    assert "usage: loc LATITUDE LONGITUDE" in text and "no button 9" in text
+    assert "you: #2\n  you pressed [Hurts]\n" in text
+    assert "  (edited 2) You chose hurts" in text and "  (toast) got hurts" in text
+    assert "usage: loc LATITUDE LONGITUDE" in text
+    assert "no button #9; buttons are #1..#2" in text
+    assert "you: #1\n  no new buttons on offer" in text  # the answered question's are gone
 
 
 async def test_replies_keyboard_removal_and_limit(bot: Bot, user: ScriptedUser) -> None:

@@ -14,15 +14,20 @@ import urllib.request
 
 from sqlalchemy import text
 
-from bot.config import load_settings
+from bot.config import SettingsError, load_settings
 from bot.storage.database import create_engine
 
 TIMEOUT_SECONDS = 5.0
 
 
 def check() -> int:
-    """0 when healthy, 1 otherwise (a setting that does not load raises SettingsError)."""
-    settings = load_settings()
+    """0 when healthy, 1 otherwise: Docker reserves status 2, so a setting that does not
+    load is 1 here too (with its one line)."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        _say(str(error))
+        return 1
     if settings.webhook_url:
         return _check_webhook(settings.port)
     try:

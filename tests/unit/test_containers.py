@@ -142,8 +142,10 @@ def test_healthcheck_passes_while_the_database_answers(tmp_path: Path) -> None:
             {"WEBHOOK_URL": "https://example.com/telegram", "WEBHOOK_SECRET": "x", "PORT": "1"},
             "http://127.0.0.1:1/healthz",
         ),
+        # Docker reserves exit status 2: a malformed setting is unhealthy (1) here.
+        ({"PORT": "nine"}, "PORT"),
     ],
-    ids=["database-down", "webhook-not-listening"],
+    ids=["database-down", "webhook-not-listening", "bad-setting"],
 )
 def test_healthcheck_fails_in_one_line(tmp_path: Path, env: dict[str, str], said: str) -> None:
     result = _healthcheck(tmp_path, **env)

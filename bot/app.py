@@ -19,6 +19,7 @@ from bot.handlers import (
     privacy,
     reminders,
     reports,
+    routine,
     safety,
     session,
     stats,
@@ -90,6 +91,7 @@ def build_application(
         + reports.handlers()
         + stats.handlers()
         + privacy.handlers()
+        + routine.handlers()
         + session.handlers()
         + onboarding.handlers()
     )

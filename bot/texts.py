@@ -273,6 +273,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pdf", "Your routine as a printable PDF"),
     ("summary", "A summary to show your GP or physiotherapist"),
     ("stop", "End the session in progress"),
+    ("routine", "Today's exercises, and bring back one you set aside"),
     ("start", "Set up, or see your settings"),
     ("timezone", "Change your time zone"),
     ("remind", "Change your daily reminder time"),
@@ -324,6 +325,62 @@ def clock_time(value: time) -> str:
 def chose(question: str, answer: str) -> str:
     """A question edited to show the answer given, so the chat reads as a record."""
     return f"{question}\n\n→ {answer}"
+
+
+# Undo, "not for me" and /routine ------------------------------------------------
+
+UNDO = "↩️ Undo"
+NOT_FOR_ME = "🚫 Not for me"
+NOT_FOR_ME_QUESTION = (
+    "{name} not for you? Tell me why, and I'll take it out of your routine. "
+    "You can bring it back any time with /routine."
+)
+# One label per reason (bot/domain/choices.py's Reason, in its order), and how /routine says it.
+REASON_KNEEL = "Can't kneel"
+REASON_SPACE = "No floor space"
+REASON_HURTS = "It always hurts"
+REASON_OTHER = "Another reason"
+REASON_LABELS = (REASON_KNEEL, REASON_SPACE, REASON_HURTS, REASON_OTHER)
+REASON_SHORT = {
+    "kneel": "can't kneel",
+    "space": "no floor space",
+    "hurts": "it always hurts",
+    "other": "not for you",
+}
+KEEP_IT = "Keep it"
+SET_ASIDE_DONE = "{name} is out of your routine."
+SET_ASIDE_HARDER = "{names} build{s} on it, so {they} stay{s2} out too."
+SET_ASIDE_INSTEAD = "From your next session, {replacement} takes its place."
+SET_ASIDE_EASIER_STAYS = "{easier}, its easier version, stays in your routine."
+SET_ASIDE_NOTHING_NEW = "Your routine goes on without it: the others do the same job."
+SET_ASIDE_BACK_HINT = "Changed your mind? /routine brings it back."
+SET_ASIDE_NOTHING_LEFT = "That was the only exercise left today, so the session is over."
+
+ROUTINE_TODAY = "Your routine today:"
+ROUTINE_NOTHING_TODAY = "Nothing is planned for today: rest."
+ROUTINE_LINE = "{number}. {name}: {hold}"
+ROUTINE_SET_ASIDE = "Set aside (not for you). Bring one back and it is in your next routine:"
+ROUTINE_SET_ASIDE_LINE = "• {name} ({reason})"
+ROUTINE_RESTING = "Resting after pain. These come back by themselves once your back allows:"
+ROUTINE_RESTING_LINE = "• {name}"
+BRING_BACK = "↩️ Bring back {name}"
+BROUGHT_BACK = "{name} is back: it is in your next routine."
+
+
+def hold_text(seconds: int, *, each_side: bool) -> str:
+    """A hold as a card and /routine show it: "15 s", "10 s each side"."""
+    return f"{seconds} s each side" if each_side else f"{seconds} s"
+
+
+def set_aside_harder(names: list[str]) -> str:
+    """The harder variants that leave with an exercise set aside."""
+    many = len(names) > 1
+    return SET_ASIDE_HARDER.format(
+        names=" and ".join(names),
+        s="" if many else "s",
+        they="they" if many else "it",
+        s2="" if many else "s",
+    )
 
 
 # Guided session -----------------------------------------------------------------

@@ -13,6 +13,7 @@ REMINDER = "rm"
 REPORT = "rp"
 PRIVACY = "pv"
 GENERAL = "gn"
+ROUTINE = "rt"
 
 # General actions: buttons under a reply the bot could not place.
 STATS, HELP = "stats", "help"
@@ -22,6 +23,9 @@ START_SESSION = "go"
 # Answers to a red-flag hold, and a lighter day (session prefix; they carry no session).
 CLEARED, GENTLE, REST = "clr", "gentle", "rest"
 URGENT_CLEARED, DOCTOR_OK = "u", "s"
+# Undo an answer and "not for me" on a card (session prefix, carrying the session id and
+# position); bring back an exercise set aside (routine prefix, carrying its id).
+UNDO, NOT_FOR_ME, BRING_BACK = "undo", "nfm", "back"
 
 # Onboarding actions.
 RED_FLAG = "rf"

@@ -19,7 +19,8 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.domain.gates import Gate, left_after_hurt, session_gate
+from bot.domain.choices import Reason, replacement_for, set_aside
+from bot.domain.gates import Gate, harder_variants, left_after_hurt, session_gate
 from bot.domain.progression import (
     Answer,
     AnswerKind,
@@ -55,6 +56,10 @@ START, READY, DONE, HURTS, SKIP, PAIN = "go", "ready", "done", "hurts", "skip", 
 CONTINUE, RESTART, LEVEL_UP, STAY = "cont", "new", "lvl", "stay"
 CLEARED, GENTLE, REST = cd.CLEARED, cd.GENTLE, cd.REST
 URGENT_CLEARED = cd.URGENT_CLEARED
+UNDO, NOT_FOR_ME = cd.UNDO, cd.NOT_FOR_ME
+# "Not for me": the reasons in the order their buttons show, then "keep it".
+REASONS = tuple(Reason)
+KEEP = len(REASONS)
 
 # The countdown message is edited every this many (unscaled) seconds: well under
 # Telegram's one-message-a-second-per-chat limit, and never with the same text twice.
@@ -222,7 +227,11 @@ async def _send_card(chat_id: int, state: SessionState, context: ContextTypes.DE
     card = _card_text(exercise, state)
     plain = html.unescape(re.sub(r"<[^>]+>", "", card))
     keyboard = inline_keyboard(
-        [[(texts.READY, _data(READY, state))], [(texts.SKIP_EXERCISE, _data(SKIP, state))]]
+        [
+            [(texts.READY, _data(READY, state))],
+            [(texts.SKIP_EXERCISE, _data(SKIP, state))],
+            [(texts.NOT_FOR_ME, _data(NOT_FOR_ME, state))],
+        ]
     )
     await figures.send_card(context, chat_id, exercise.id, card, len(plain), keyboard)
 
@@ -467,7 +476,12 @@ async def _answer(
     if dropped:
         names = [svc.catalog.get(e).name for e in dropped]
         line += "\n" + texts.harder_out_today(names, exercise.name)
-    await context.bot.send_message(chat_id, line)
+    # While the session is open, the answer can be taken back (one step, the hold restored).
+    undo = None
+    if moved.phase != END:
+        data = cd.pack(PREFIX, UNDO, f"{state.id}.{state.position}.0")
+        undo = inline_keyboard([[(texts.UNDO, data)]])
+    await context.bot.send_message(chat_id, line, reply_markup=undo)
     if moved.phase == END:
         await _close(chat_id, moved, FINISHED, context)
     else:
@@ -623,8 +637,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer()
         await _continue(chat_id, state, context)
         return
+    if action == UNDO:
+        await _undo(query, chat_id, state, parts[1], context)
+        return
     if at != (state.position, state.side) and action != PAIN:
         await query.answer(texts.ALREADY_ANSWERED)
+        return
+    if action == NOT_FOR_ME:
+        await _not_for_me(query, chat_id, state, parts[3:], context)
         return
     if action == READY:
         moved = await svc.repository.move(
@@ -656,6 +676,94 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(texts.ALREADY_ANSWERED)
     else:
         await query.answer(texts.STALE_SESSION_BUTTON)
+
+
+async def _undo(
+    query: CallbackQuery,
+    chat_id: int,
+    state: SessionState,
+    position: int,
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    """Take back the answer at `position`: only while the session waits at the next card."""
+    svc = services(context)
+    undone = await svc.repository.undo_answer(state.id, position)
+    await query.answer(None if undone else texts.ALREADY_ANSWERED)
+    if undone is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:
+        logger.debug("undo button left in place: %s", type(error).__name__)
+    await _send_card(chat_id, undone, context)
+
+
+async def _not_for_me(
+    query: CallbackQuery,
+    chat_id: int,
+    state: SessionState,
+    choice: list[int],
+    context: ContextTypes.DEFAULT_TYPE,
+) -> None:
+    """Not for me, on a card: ask why (one tap), then set the exercise aside (one choice)."""
+    svc = services(context)
+    if state.phase != CARD or (choice and not 0 <= choice[0] <= KEEP):
+        await query.answer(texts.ALREADY_ANSWERED)
+        return
+    exercise = svc.catalog.get(state.exercise_id)
+    if not choice:
+        await query.answer()
+        rows = [
+            [(label, _data(NOT_FOR_ME, state, n))] for n, label in enumerate(texts.REASON_LABELS)
+        ]
+        rows.append([(texts.KEEP_IT, _data(NOT_FOR_ME, state, KEEP))])
+        await context.bot.send_message(
+            chat_id,
+            texts.NOT_FOR_ME_QUESTION.format(name=exercise.name),
+            reply_markup=inline_keyboard(rows),
+        )
+        return
+    if choice[0] == KEEP:
+        await query.answer()
+        await show_choice(query)
+        return
+    user = await svc.repository.get_user(state.user_id)
+    assert user is not None
+    progress = await svc.repository.load_progress(state.user_id)
+    # Its harder variants build on it: they leave today's session with it (and stay locked).
+    out = harder_variants(svc.catalog, [exercise.id])
+    dropped = [e for e, _ in state.routine[state.position + 1 :] if e in out]
+    moved = await svc.repository.set_aside_in_session(
+        state,
+        REASONS[choice[0]].value,
+        set_aside(progress_of(exercise, progress)),
+        exercise.hold.start,
+        svc.clock.now(),
+        drop=dropped,
+    )
+    await query.answer(None if moved else texts.ALREADY_ANSWERED)
+    if moved is None:
+        return
+    await show_choice(query)
+    lines = [texts.SET_ASIDE_DONE.format(name=exercise.name)]
+    if dropped:
+        lines.append(texts.set_aside_harder([svc.catalog.get(e).name for e in dropped]))
+    replacement = replacement_for(svc.catalog, user.level, progress, exercise.id)
+    easier = exercise.progresses_from
+    if replacement is not None:
+        lines.append(texts.SET_ASIDE_INSTEAD.format(replacement=svc.catalog.get(replacement).name))
+    elif easier is not None and easier in svc.catalog:
+        lines.append(texts.SET_ASIDE_EASIER_STAYS.format(easier=svc.catalog.get(easier).name))
+    else:
+        lines.append(texts.SET_ASIDE_NOTHING_NEW)
+    lines.append(texts.SET_ASIDE_BACK_HINT)
+    await context.bot.send_message(chat_id, "\n".join(lines))
+    if moved.status == STOPPED:
+        await context.bot.send_message(chat_id, texts.SET_ASIDE_NOTHING_LEFT)
+    elif moved.phase == END:
+        await _close(chat_id, moved, FINISHED, context)
+    else:
+        await _send_card(chat_id, moved, context)
 
 
 async def _hold_answer(

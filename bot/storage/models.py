@@ -148,6 +148,10 @@ class ExerciseResult(Base):
     pain: Mapped[int | None] = mapped_column(Integer, default=None)
     hold_seconds: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What an Undo restores while the session is open, as JSON: the exercise's progress row
+    # before this answer (null: there was none) and the session's routine before it (the
+    # harder variants the answer dropped from today's session).
+    undo: Mapped[str | None] = mapped_column(String(1024), default=None)
 
 
 class ExerciseProgress(Base):
@@ -169,6 +173,9 @@ class ExerciseProgress(Base):
     # Sessions (or pain-free sessions of the predecessor) before a removed exercise returns.
     sessions_until_return: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "Not for me": why the person set it aside (kneel, space, hurts, other); NULL while it
+    # is in their routine. Out of every routine until they bring it back (/routine).
+    set_aside: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class PainReport(Base):

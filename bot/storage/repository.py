@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
 from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -323,6 +324,7 @@ class Repository:
             )
             if result.rowcount != 1:
                 return None
+            before = await session.get(ProgressRow, (state.user_id, state.exercise_id))
             session.add(
                 ExerciseResult(
                     session_id=state.id,
@@ -331,6 +333,7 @@ class Repository:
                     pain=pain,
                     hold_seconds=state.target_hold,
                     answered_at=now,
+                    undo=_undo_text(before, state.routine),
                 )
             )
             if pain is not None and answer == "hurts":
@@ -800,6 +803,149 @@ class Repository:
             user.snooze_until = snooze_until
             return True
 
+    # Undo and "not for me" -------------------------------------------------------------
+
+    async def undo_answer(self, session_id: int, position: int) -> SessionState | None:
+        """Take back the answer at `position` while the session waits at the next card.
+
+        Its result and pain report go, the exercise's progress row is what it was before the
+        answer, the harder variants it dropped are back in the session, and the session is at
+        that exercise's card again. None when the session moved on (or this was undone).
+        """
+        async with self._writing() as session:
+            row = await session.get(TrainingSession, session_id)
+            if row is None or (row.status, row.position, row.side, row.phase) != (
+                ACTIVE,
+                position + 1,
+                0,
+                "card",
+            ):
+                return None
+            exercise_id = _state(row).routine[position][0]
+            answer = await session.scalar(
+                select(ExerciseResult).where(
+                    ExerciseResult.session_id == session_id,
+                    ExerciseResult.exercise_id == exercise_id,
+                )
+            )
+            if answer is None or answer.undo is None:
+                return None
+            undo = json.loads(answer.undo)
+            result = await session.execute(
+                update(TrainingSession)
+                .where(
+                    TrainingSession.id == session_id,
+                    TrainingSession.status == ACTIVE,
+                    TrainingSession.position == position + 1,
+                    TrainingSession.side == 0,
+                    TrainingSession.phase == "card",
+                )
+                .values(position=position, side=0, phase="card", routine=undo["routine"])
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return None
+            await session.delete(answer)
+            await session.execute(
+                delete(PainReport).where(
+                    PainReport.session_id == session_id,
+                    PainReport.exercise_id == exercise_id,
+                    PainReport.source == "session",
+                )
+            )
+            progress = await session.get(ProgressRow, (row.user_id, exercise_id))
+            before = undo["progress"]
+            if before is None:
+                if progress is not None:
+                    await session.delete(progress)
+            else:
+                if progress is None:
+                    progress = ProgressRow(user_id=row.user_id, exercise_id=exercise_id)
+                    session.add(progress)
+                for name, value in before.items():
+                    if name == "updated_at":
+                        value = datetime.fromisoformat(value)
+                    setattr(progress, name, value)
+            await session.flush()
+            await session.refresh(row)
+            return _state(row)
+
+    async def set_aside_in_session(
+        self,
+        state: SessionState,
+        reason: str,
+        progress: ExerciseProgress,
+        start_hold: int,
+        now: datetime,
+        drop: Collection[str] = (),
+    ) -> SessionState | None:
+        """Not for me, pressed on the exercise's card: set it aside and go on without it, at once.
+
+        The exercise (and `drop`, its harder variants) leaves the rest of this session; the
+        next card takes its position. With nothing left, the session ends: its phase is
+        "end", or it is stopped when nothing at all was in it. None when the session moved on.
+        """
+        done, rest = state.routine[: state.position], state.routine[state.position + 1 :]
+        kept = done + tuple(item for item in rest if item[0] not in drop)
+        values: dict[str, Any] = {"routine": _routine_text(kept), "side": 0}
+        if len(kept) > state.position:
+            values["phase"] = "card"
+        elif kept:
+            values.update(position=state.position - 1, phase="end")
+        else:
+            values.update(
+                routine=_routine_text(state.routine),
+                status=STOPPED,
+                finished_at=now,
+                phase="closed",
+            )
+        async with self._writing() as session:
+            result = await session.execute(
+                update(TrainingSession)
+                .where(
+                    TrainingSession.id == state.id,
+                    TrainingSession.status == ACTIVE,
+                    TrainingSession.position == state.position,
+                    TrainingSession.side == 0,
+                    TrainingSession.phase == "card",
+                )
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                return None
+            await _save_progress(session, state.user_id, progress, start_hold, now)
+            row = await session.get(ProgressRow, (state.user_id, progress.exercise_id))
+            assert row is not None
+            row.set_aside = reason
+            moved = await session.get(TrainingSession, state.id)
+            assert moved is not None
+            await session.refresh(moved)
+            return _state(moved)
+
+    async def set_aside_reasons(self, user_id: int) -> dict[str, str]:
+        """The exercises the person set aside, with why."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(ProgressRow.exercise_id, ProgressRow.set_aside).where(
+                    ProgressRow.user_id == user_id, ProgressRow.set_aside.is_not(None)
+                )
+            )
+            return {exercise_id: reason for exercise_id, reason in rows}
+
+    async def bring_back(self, user_id: int, exercise_id: str, now: datetime) -> bool:
+        """An exercise set aside is back in the person's next routine; False if it was not out."""
+        async with self._writing() as session:
+            result = await session.execute(
+                update(ProgressRow)
+                .where(
+                    ProgressRow.user_id == user_id,
+                    ProgressRow.exercise_id == exercise_id,
+                    ProgressRow.set_aside.is_not(None),
+                )
+                .values(set_aside=None, updated_at=now)
+            )
+            return result.rowcount == 1
+
 
 # Guided sessions ------------------------------------------------------------------
 
@@ -902,6 +1048,27 @@ class AnswerRecord:
     hold_seconds: int
 
 
+def _undo_text(before: ProgressRow | None, routine: Sequence[tuple[str, int]]) -> str:
+    """What an Undo of an answer restores: the progress row before it, and the routine."""
+    progress = None
+    if before is not None:
+        progress = {
+            name: getattr(before, name)
+            for name in (
+                "target_hold",
+                "start_hold",
+                "pain_free_streak",
+                "high_pain_streak",
+                "ceiling_pain_free_streak",
+                "removed",
+                "sessions_until_return",
+                "set_aside",
+            )
+        }
+        progress["updated_at"] = before.updated_at.isoformat()
+    return json.dumps({"progress": progress, "routine": _routine_text(routine)})
+
+
 def _routine_text(routine: Sequence[tuple[str, int]]) -> str:
     return ",".join(f"{exercise_id}:{hold}" for exercise_id, hold in routine)
 
@@ -923,6 +1090,7 @@ def _to_domain(row: ProgressRow) -> ExerciseProgress:
         ceiling_pain_free_streak=row.ceiling_pain_free_streak,
         removed=row.removed,
         sessions_until_return=row.sessions_until_return,
+        set_aside=row.set_aside is not None,
     )
 
 
@@ -943,6 +1111,10 @@ async def _save_progress(
     row.ceiling_pain_free_streak = progress.ceiling_pain_free_streak
     row.removed = progress.removed
     row.sessions_until_return = progress.sessions_until_return
+    if not progress.set_aside:
+        row.set_aside = None
+    elif row.set_aside is None:
+        row.set_aside = "other"
     row.updated_at = now
 
 

@@ -12,6 +12,7 @@ from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import ScriptedUser
 from bot.storage.database import create_engine
 from bot.storage.repository import Repository
+from catalog.loader import load_catalog
 from tests.e2e.helpers import hold, onboard
 
 pytestmark = pytest.mark.e2e
@@ -209,3 +210,46 @@ async def test_routine_lists_resting_exercises_without_a_button(
     assert "Cow stretch" in shown.text.split("Resting")[1]
     assert "Cow stretch" not in shown.text.split("Resting")[0]
     assert shown.inline_buttons == []
+
+
+async def test_not_for_me_on_the_last_card_ends_the_session_and_keep_it_keeps_it(
+    emulator: BotApiEmulator, bot, database_url, clock
+) -> None:
+    user = emulator.user(user_id=1405)
+    await onboard(user)
+    await user.send_text("/session")
+    await user.wait_for_message("1 of 4")
+    # "Keep it": nothing changes, the card is still the one to answer.
+    await user.press(texts.NOT_FOR_ME)
+    question = await user.wait_for_message("not for you")
+    await user.press(texts.KEEP_IT, message_id=question.message_id)
+    await user.wait_idle()
+    await user.press(texts.SKIP_EXERCISE)
+    for position in (2, 3):
+        await user.wait_for_message(f"{position} of 4")
+        await user.press(texts.SKIP_EXERCISE)
+    card = await user.wait_for_message("4 of 4")
+    assert _name(card.text) == "Glute bridge"
+    await user.press(texts.NOT_FOR_ME)
+    question = await user.wait_for_message("not for you")
+    await user.press(texts.REASON_SPACE, message_id=question.message_id)
+    out = await user.wait_for_message("Glute bridge is out of your routine")
+    # Level 1 strengthening has nothing else: the first bird dog takes its place.
+    bird_dog = load_catalog().get("bird_dog_arm").name
+    assert texts.SET_ASIDE_INSTEAD.format(replacement=bird_dog) in out.text
+    await user.wait_for_message("Session complete")
+
+    repo = Repository(create_engine(database_url))
+    try:
+        exported = await repo.export_user(1405)
+        assert exported is not None
+        rows = {r["exercise_id"]: r for r in exported["exercise_progress"]}
+        assert rows["glute_bridge"]["set_aside"] == "space"
+        assert all("undo" in r for r in exported["exercise_results"])
+    finally:
+        await repo.close()
+
+    clock.advance(timedelta(days=1))
+    await user.send_text("/session")
+    await user.wait_for_message("Today's session: 4 exercises")
+    await _skip_to(user, bird_dog, 4)

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ DEMO_COMMANDS = (
 _INDENT = "     "
 _DURATION = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?", re.IGNORECASE)
 _MAX_MOVE = timedelta(days=60)
+_BUSY_QUIET = 2.0  # seconds without a request from the bot: it is not drawing anything
 
 
 # --- what a typed line means --------------------------------------------------------------
@@ -379,10 +381,7 @@ class _TerminalView:
             return True
         message_id = press.message_id if press.message_id is not None else self.current()
         if message_id is None:
-            self.write(
-                "  no new buttons on offer; press an older one by its number, "
-                "e.g. #12.1 (message 12, button 1)"
-            )
+            self.write("  no new buttons since your last message" + self._older_on_offer())
             return False
         labels = [label for row in self._ever_shown(message_id) for label in row]
         if not 0 < press.number <= len(labels):
@@ -398,6 +397,16 @@ class _TerminalView:
         else:
             await self.user.press(label, message_id=message_id)
         return True
+
+    def _older_on_offer(self) -> str:
+        """Where the newest buttons still shown are, to press by their own number."""
+        shown = [m for m, rows in self.buttons.items() if rows]
+        if not shown:
+            return "; there are none to press"
+        newest = max(shown, key=lambda m: self.buttons_at.get(m, 0))
+        labels = [label for row in self.buttons[newest] for label in row]
+        cells = "  ".join(f"#{newest}.{i} {label}" for i, label in enumerate(labels, start=1))
+        return f"; the newest still shown: {cells}"
 
     def _ever_shown(self, message_id: int) -> list[list[str]]:
         """The message's buttons now, else the last it had (an answered question's)."""
@@ -494,6 +503,7 @@ async def chat_in_terminal(
             if line.strip():
                 if settle:  # piped input is not on the screen: show what "you" typed
                     view.write(f"you: {line.strip()}")
+                    await _await_buttons(view, parse_line(line))
                 since = _bot_activity(user)
                 try:
                     sent = await view.handle(line.strip())
@@ -507,6 +517,21 @@ async def chat_in_terminal(
         with contextlib.suppress(asyncio.CancelledError):
             await follower
         view.refresh()
+
+
+async def _await_buttons(view: _TerminalView, action: Action, seconds: float = 15.0) -> None:
+    """Piped input: a `#N` waits for the bot's next buttons if none are on offer yet (a card
+    whose figure is still being drawn, a question after a hold), unless the bot has been
+    silent for _BUSY_QUIET seconds: then none are coming."""
+    if isinstance(action, Press) and action.message_id is None and not action.keyboard:
+        state = view.user.state
+
+        def offered_or_quiet() -> bool:
+            view.refresh()
+            silent = time.monotonic() - state.last_activity.get(view.user.chat_id, 0.0)
+            return view.current() is not None or silent >= _BUSY_QUIET
+
+        await state.wait_for(offered_or_quiet, seconds)
 
 
 def _bot_activity(user: ScriptedUser) -> int:

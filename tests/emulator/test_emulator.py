@@ -413,13 +413,14 @@ async def test_terminal_with_piped_input_waits_for_the_bot(
 ) -> None:
     out = io.StringIO()
     script = io.StringIO("/start\nloc x y\n#9\n#2\n#1\n")  # ends with EOF instead of /quit
-    await asyncio.wait_for(chat_in_terminal(user, stdin=script, stdout=out, settle=0.05), 3)
+    # The last #1 finds no buttons and waits for the bot to be quiet 2 s: none are coming.
+    await asyncio.wait_for(chat_in_terminal(user, stdin=script, stdout=out, settle=0.05), 6)
     text = out.getvalue()
     assert "you: #2\n  you pressed [Hurts]\n" in text
     assert "  (edited 2) You chose hurts" in text and "  (toast) got hurts" in text
     assert "usage: loc LATITUDE LONGITUDE" in text
     assert "no button #9; buttons are #1..#2" in text
-    assert "you: #1\n  no new buttons on offer" in text  # the answered question's are gone
+    assert "you: #1\n  no new buttons since your last message; there are none" in text
 
 
 async def test_replies_keyboard_removal_and_limit(bot: Bot, user: ScriptedUser) -> None:

@@ -51,7 +51,13 @@ def build_application(
     catalog: Catalog | None = None,
 ) -> Application:
     """Wire settings, storage, catalog and handlers into a ready-to-run Application."""
-    repository = Repository(create_engine(settings.database_url))
+    repository = Repository(
+        create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            pool_timeout=settings.database_pool_timeout,
+        )
+    )
     # Every update is stored before Telegram is told it arrived, and marked done once handled
     # (bot/intake.py). SQLite has one writer: the inbox queues behind the repository's lock.
     inbox = Inbox(InboxRepository(repository.engine, getattr(repository, "_write_lock", None)))

@@ -25,6 +25,8 @@ SETTING_HELP: dict[str, str] = {
     "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 28 (Telegram allows ~30)",
     "RENDER_WORKERS": "processes that draw pictures and PDFs, e.g. 2",
     "REMINDER_CLAIM_LEASE_SECONDS": "seconds before a reminder lost in a crash is resent, e.g. 300",
+    "DATABASE_POOL_SIZE": "PostgreSQL connections this process keeps at most, 1-100, e.g. 10",
+    "DATABASE_POOL_TIMEOUT": "seconds a query waits for a free connection, e.g. 10",
     "WEBHOOK_LISTEN": "the address the webhook server binds, e.g. 0.0.0.0",
     "PORT": "the port the webhook server listens on, 1-65535, e.g. 8080",
     "WEBHOOK_PATH": "the path Telegram posts to, letters, digits, _ - and /, e.g. telegram",
@@ -55,6 +57,10 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     database_url: str = DEFAULT_DATABASE_URL
+    # PostgreSQL only: the most connections at once, and how long a query waits for one
+    # before the person is told the bot is busy.
+    database_pool_size: int = Field(default=10, ge=1, le=100)
+    database_pool_timeout: float = Field(default=10, gt=0, le=300)
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     hold_time_scale: float = Field(default=1.0, gt=0, le=1)
     log_level: str = "INFO"

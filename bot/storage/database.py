@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import os
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -23,6 +26,53 @@ ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 
 # How long SQLite waits for another writer before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL: connections each process keeps at most (DATABASE_POOL_SIZE), and how long a
+# query waits for a free one before giving up (DATABASE_POOL_TIMEOUT, seconds).
+DEFAULT_POOL_SIZE = 10
+DEFAULT_POOL_TIMEOUT = 10.0
+# Modules whose OSError means the database could not be reached (asyncpg raises a refused
+# connection as the plain OSError, not wrapped by SQLAlchemy).
+DRIVER_MODULES = ("sqlalchemy", "asyncpg", "aiosqlite")
+# Wrapped driver errors that are our own doing (a constraint, bad SQL), not the database
+# being unavailable.
+NOT_STORAGE_FAULTS = (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError)
+
+
+class StorageFault(enum.Enum):
+    """Why a database call failed, when it was the database's doing."""
+
+    # Every pooled connection was in use for DATABASE_POOL_TIMEOUT: nothing was tried.
+    BUSY = "busy"
+    # The database refused, dropped the connection, or could not write (disk full, locked).
+    UNAVAILABLE = "unavailable"
+
+
+def storage_fault(error: BaseException | None) -> StorageFault | None:
+    """The StorageFault behind `error`, or None when it is not the database's.
+
+    Callers tell the person the truth with it (nothing was saved; busy, try again) and may
+    keep the work to retry (a hold's end, an update) instead of dropping it.
+    """
+    if error is None:
+        return None
+    if isinstance(error, sa_exc.TimeoutError):  # the pool's: no connection was free
+        return StorageFault.BUSY
+    if isinstance(error, NOT_STORAGE_FAULTS):
+        return None
+    if isinstance(error, sa_exc.DBAPIError):
+        return StorageFault.UNAVAILABLE
+    if isinstance(error, OSError) and _raised_by_driver(error):
+        return StorageFault.UNAVAILABLE
+    return None
+
+
+def _raised_by_driver(error: BaseException) -> bool:
+    """True when `error` was raised inside SQLAlchemy or a database driver."""
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        module = frame.f_globals.get("__name__", "")
+        if module.split(".", 1)[0] in DRIVER_MODULES:
+            return True
+    return False
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,8 +104,19 @@ def create_private_sqlite_file(url: str) -> None:
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine with the per-backend settings this bot relies on."""
+def create_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    pool_timeout: float | None = None,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An async engine with the per-backend settings this bot relies on.
+
+    On PostgreSQL the pool holds at most `pool_size` connections (no overflow beyond it), and
+    a query waits `pool_timeout` s for a free one before SQLAlchemy's TimeoutError (the person
+    is told the bot is busy). SQLite ignores both: its writers queue in the repository.
+    """
     # SQL parameters (pain scores, settings) are kept out of exception messages, which the
     # error handler logs.
     kwargs = {**kwargs, "hide_parameters": True}
@@ -64,6 +125,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    if "poolclass" not in kwargs:
+        kwargs.update(
+            pool_size=DEFAULT_POOL_SIZE if pool_size is None else pool_size,
+            max_overflow=0,
+            pool_timeout=DEFAULT_POOL_TIMEOUT if pool_timeout is None else pool_timeout,
+        )
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 

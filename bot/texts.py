@@ -163,10 +163,12 @@ MEDICAL_QUESTION = (
 MY_PROGRESS = "📊 My progress"
 HELP_BUTTON = "❓ Help"
 
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on my side. Everything you've told me is saved. "
-    "Please try again in a moment."
+# When a reply fails: nothing here claims anything was saved, since it may not have been.
+SOMETHING_WENT_WRONG = "Sorry, something went wrong on my side. Please try again in a moment."
+NOT_SAVED_TRY_LATER = (
+    "Sorry, I couldn't save that just now, so it isn't recorded. Please try again in a few minutes."
 )
+BUSY_TRY_AGAIN = "I'm busy right now, please try again in a minute."
 
 CONSENT_THANKS_RETURNING = (
     "Thank you. Everything else is as you left it: your routine, holds and reminder time. "

@@ -20,6 +20,7 @@ from bot import texts
 from bot.domain.replies import is_question
 from bot.handlers import callback_data as cd
 from bot.handlers.common import inline_keyboard
+from bot.storage.database import StorageFault, storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +31,35 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await update.effective_message.reply_text(texts.HELP)
 
 
+# What the person is told, by what failed: never that something was saved when it may not be.
+FAULT_TEXTS = {
+    StorageFault.BUSY: texts.BUSY_TRY_AGAIN,
+    StorageFault.UNAVAILABLE: texts.NOT_SAVED_TRY_LATER,
+}
+FAULT_LOG_NAMES = {
+    StorageFault.BUSY: "database busy (no free connection)",
+    StorageFault.UNAVAILABLE: "database error (nothing of it was saved)",
+}
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure without any message content, and tell the person kindly."""
+    """Log the failure without any message content, and tell the person the truth kindly.
+
+    A database that could not take a write (down, disk full) is told as "not saved, try
+    again in a few minutes"; an exhausted pool as "busy, try again in a minute"; anything
+    else as our own failure, with no claim about what was saved. `storage_fault` tells
+    them apart for any other caller too.
+    """
     error = context.error
+    fault = storage_fault(error)
     # Only the exception, never the update: it may hold health data.
-    logger.error("handler failed: %s", type(error).__name__, exc_info=error)
+    kind = FAULT_LOG_NAMES[fault] if fault else "handler failed"
+    logger.error("%s: %s", kind, type(error).__name__, exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == "private":
+        text = FAULT_TEXTS[fault] if fault else texts.SOMETHING_WENT_WRONG
         try:
-            await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+            await context.bot.send_message(chat.id, text)
         except Exception:  # they may have blocked us; nothing more to do
             logger.warning("could not tell the user about an error")
 

@@ -21,12 +21,13 @@ updates left unfinished are handled first, oldest first. See README, "Durable in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telegram import Bot, Update
 from telegram.error import NetworkError
@@ -95,6 +96,46 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class GroupWrite(Generic[T, R]):
+    """Writes submitted while one is under way go together in the next (group commit).
+
+    300 updates arriving at once are then a handful of transactions, not 300 queued behind
+    each other (SQLite's one writer, PostgreSQL's connection pool). `write` gets the items in
+    the order submitted and returns one result per item; each `submit` returns its own, or
+    raises what the write raised.
+    """
+
+    def __init__(self, write: Callable[[list[T]], Awaitable[list[R]]]) -> None:
+        self._write = write
+        self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush(), name="inbox-write")
+        return await future
+
+    async def _flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                results = await self._write([item for item, _ in batch])
+            except Exception as error:  # each caller decides what a failed write means
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+
 class Inbox:
     """Every update kept in the database from before it is acknowledged until it is handled.
 
@@ -116,6 +157,8 @@ class Inbox:
         self.owner = uuid.uuid4().hex
         self.takes_over = takes_over
         self._now = now
+        self._stores = GroupWrite(self._store_many)
+        self._finishes = GroupWrite(self._finish_many)
 
     async def store_batch(self, batch: list[Any]) -> list[Any]:
         """A getUpdates batch, stored; the new updates as they came, all others bare.
@@ -142,14 +185,26 @@ class Inbox:
     async def store(self, data: dict[str, Any], update: Update) -> bool:
         """Store one update (a webhook POST); False when it was stored before."""
         stored = StoredUpdate(update.update_id, person_of(update), json.dumps(data))
-        return bool(await self.repository.add([stored], self.owner, self._now()))
+        return await self._stores.submit(stored)
+
+    async def _store_many(self, updates: Sequence[StoredUpdate]) -> list[bool]:
+        new = await self.repository.add(updates, self.owner, self._now())
+        results = []
+        for stored in updates:  # the same update POSTed twice at once: new once
+            results.append(stored.update_id in new)
+            new.discard(stored.update_id)
+        return results
+
+    async def _finish_many(self, update_ids: Sequence[int]) -> list[None]:
+        await self.repository.finish(update_ids, self._now())
+        return [None] * len(update_ids)
 
     async def finished(self, update: object) -> None:
         """The update's handlers are through: mark it done (bare ones were never ours)."""
         if not isinstance(update, Update) or is_bare(update):
             return
         try:
-            await self.repository.finish(update.update_id, self._now())
+            await self._finishes.submit(update.update_id)
         except Exception as error:  # the reply went out; at worst it is handled again
             logger.warning(
                 "inbox: update %s handled but not marked done (%s)",
@@ -167,7 +222,7 @@ class Inbox:
             for row in rows:
                 update = read_update(json.loads(row.payload), application.bot)
                 if update is None:  # stored by a version that could read it
-                    await self.repository.finish(row.update_id, self._now())
+                    await self.repository.finish([row.update_id], self._now())
                     continue
                 application.bot.insert_callback_data(update)  # type: ignore[attr-defined]
                 await application.update_queue.put(update)

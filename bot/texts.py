@@ -468,12 +468,11 @@ SESSION_STOPPED_TITLE = "Session ended. What you did is saved."
 SUMMARY_DONE = "Done: {done} of {total} exercise{s}."
 SUMMARY_PAIN = "Pain reported: {items}."
 SUMMARY_NO_PAIN = "No pain reported."
-STREAK = "Streak: {current} day{s} (best {best})."
 
 
-def streak(current: int, best: int) -> str:
-    """The streak line of a summary."""
-    return STREAK.format(current=current, s="" if current == 1 else "s", best=best)
+def streak(current: int, best: int, rested: int = 0) -> str:
+    """The streak line of a summary: "Streak: 6 days, 1 rest day kept it (best 8 days)."."""
+    return streak_line(current, best, rested) + "."
 
 
 def summary_done(done: int, total: int) -> str:
@@ -520,12 +519,41 @@ LEVEL_UP_DONE = "Level {level} unlocked: the new exercises join your next sessio
 LEVEL_STAY = "Staying at level {level}. I'll ask again another time."
 
 STATS = (
-    "<b>Your progress</b>\nSessions finished: {sessions}\nStreak: {current} (best {best})\n"
+    "<b>Your progress</b>\nSessions finished: {sessions}\n{streak}\n<i>{rule}</i>\n"
     "Level: {level}\n\n{holds}"
 )
 STATS_HOLD = "{name}: {now} s (started at {start} s)"
 STATS_NO_HOLDS = "No exercises done yet: send /session to start."
 NO_SESSION = "There is no session in progress. Send /session to start one."
+
+# The streak rule (issue 14, point 5) --------------------------------------------------
+
+STREAK_LINE = "Streak: {current}{rested} (best {best})"
+STREAK_DAYS = ("{count} day", "{count} days")
+STREAK_RESTED = (", {count} rest day kept it", ", {count} rest days kept it")
+STATS_STREAK_RULE = (
+    "A day counts when you do at least one exercise, with me or on your own. Days I asked you "
+    "to rest (pain above 5, a worse morning, a red flag until a doctor has checked you) and "
+    "paused days neither count nor break your streak."
+)
+REPORT_REST_DAY = (
+    "Noted. With that much pain, today is a rest day: it keeps your streak without adding to "
+    "it. {streak}"
+)
+
+
+def _count(count: int, forms: tuple[str, str]) -> str:
+    one, other = forms
+    return (one if count == 1 else other).format(count=count)
+
+
+def streak_line(current: int, best: int, rested: int = 0) -> str:
+    """ "Streak: 1 day (best 1 day)", "Streak: 6 days, 2 rest days kept it (best 8 days)"."""
+    return STREAK_LINE.format(
+        current=_count(current, STREAK_DAYS),
+        rested=_count(rested, STREAK_RESTED) if rested else "",
+        best=_count(best, STREAK_DAYS),
+    )
 
 
 def local_when(instant: datetime, zone: tzinfo, now: datetime) -> str:

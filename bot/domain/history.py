@@ -30,11 +30,15 @@ def progress_history(
     session_days: Sequence[date],
     tz: tzinfo,
     today: date,
+    *,
+    frozen_days: Iterable[date] = (),
 ) -> History:
     """Put stored instants on the person's local calendar.
 
     `holds` are (exercise, when answered, target then); `targets` today's targets, which
-    close each line so a hold changed by the last answer shows.
+    close each line so a hold changed by the last answer shows. The streak counts
+    `session_days` and bridges `frozen_days` (rest and paused days), as bot.domain.streaks
+    says.
     """
     lines: dict[str, list[tuple[date, int]]] = {}
     for exercise_id, at, seconds in holds:
@@ -46,5 +50,5 @@ def progress_history(
         pains=[(at.astimezone(tz).replace(tzinfo=None), pain) for at, pain in pains],
         session_days=list(session_days),
         today=today,
-        streak=compute_streak(session_days, today).current,
+        streak=compute_streak(session_days, frozen_days, today).current,
     )

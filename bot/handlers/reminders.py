@@ -16,6 +16,7 @@ from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday, snooze_same_day
 from bot.domain.routine import RoutineItem, estimated_minutes
 from bot.domain.schedule import day_part
+from bot.domain.streaks import Frozen
 from bot.domain.time_of_day import AmbiguousHour, parse_time_of_day, read_time_of_day
 from bot.domain.timezones import ZoneChoices, describe_timezone, zone
 from bot.handlers import callback_data as cd
@@ -210,6 +211,9 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not user.active:
         await update.effective_message.reply_text(texts.ALREADY_PAUSED)
         return
+    # Paused days neither count nor break the streak: from today until /resume.
+    day = today(svc, user)
+    await svc.repository.mark_streak_day(user.id, day, Frozen.PAUSED, svc.clock.now())
     await svc.repository.update_user(user.id, active=False, now=svc.clock.now())
     await update.effective_message.reply_text(texts.PAUSED)
 
@@ -228,6 +232,10 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     was_on = user.active and not user.blocked
+    if not user.active:
+        # Every paused day, to today, is kept frozen for the streak.
+        day = today(svc, user)
+        await svc.repository.end_streak_freeze(user.id, Frozen.PAUSED, day, svc.clock.now())
     user = await svc.repository.update_user(
         user.id, active=True, blocked=False, now=svc.clock.now()
     )

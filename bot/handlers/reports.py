@@ -10,9 +10,9 @@ from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import HowItWent, Morning, morning_check, report_done, report_pain
 from bot.domain.replies import Reply, parse_answer, parse_pain
 from bot.domain.safety import Urgency, pain_urgency
-from bot.domain.streaks import compute_streak
+from bot.domain.streaks import Frozen, told_to_rest
 from bot.handlers import callback_data as cd
-from bot.handlers import general, onboarding
+from bot.handlers import general, onboarding, stats
 from bot.handlers.common import (
     Services,
     change_line,
@@ -167,6 +167,11 @@ async def _finish_pain(
     done: bool,
     context: ContextTypes.DEFAULT_TYPE,
 ) -> None:
+    if told_to_rest(pain):
+        # Pain above 5: the coach says rest, so the day neither counts nor breaks the streak.
+        svc = services(context)
+        day = today(svc, user)
+        await svc.repository.mark_streak_day(user.id, day, Frozen.PAIN, svc.clock.now())
     if done:
         await _count_done(
             chat_id, user, HowItWent.HURT, context, pain=pain, exercise_id=exercise_id
@@ -253,9 +258,15 @@ async def _count_done(
         return
     lines = [change_line(svc, change) for change in result.changes]
     lines += [texts.RETURNED.format(name=svc.catalog.get(k).name) for k in result.returned]
-    streak = compute_streak(await svc.repository.session_days(user.id), day)
-    template = texts.REPORT_COUNTED_SOME if how is HowItWent.SOME else texts.REPORT_COUNTED
-    text = template.format(streak=texts.streak(streak.current, streak.best))
+    streak = await stats.streak_of(svc, user.id, day)
+    if pain is not None and told_to_rest(pain):
+        # Pain above 5 is never "done": a rest day, kept for the streak but not counted.
+        template = texts.REPORT_REST_DAY
+    elif how is HowItWent.SOME:
+        template = texts.REPORT_COUNTED_SOME
+    else:
+        template = texts.REPORT_COUNTED
+    text = template.format(streak=texts.streak(streak.current, streak.best, streak.rested))
     if lines:
         text += "\n\n" + "\n".join(lines)
     await context.bot.send_message(chat_id, text)
@@ -306,6 +317,9 @@ async def morning_answer(
         fields["steady_on"] = today(svc, user)
     await svc.repository.update_user(user.id, **fields)
     if answer is Morning.WORSE:
+        # A gentle day or rest: the day neither counts nor breaks the streak.
+        day = today(svc, user)
+        await svc.repository.mark_streak_day(user.id, day, Frozen.WORSE, svc.clock.now())
         # A lighter day: the gentle stretches at today's holds, or rest.
         names = ", ".join(e.name for e in svc.catalog.exercises if e.gentle)
         await context.bot.send_message(

@@ -6,10 +6,11 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes, MessageHandler, filters
 
 from bot import texts
-from bot.domain.gates import hold_after
+from bot.domain.gates import RedFlagHold, hold_after
 from bot.domain.safety import Urgency, detect_red_flags
+from bot.domain.streaks import Frozen
 from bot.handlers import session
-from bot.handlers.common import services
+from bot.handlers.common import services, today
 from bot.handlers.onboarding import DONE
 
 
@@ -33,6 +34,11 @@ async def screen_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         user_id = update.effective_user.id
         user = await svc.repository.get_user(user_id)
         if user is not None:
+            if urgent and user.red_flag_hold != RedFlagHold.URGENT:
+                # Held days, from today until a doctor has checked them, neither count nor
+                # break the streak.
+                day = today(svc, user)
+                await svc.repository.mark_streak_day(user_id, day, Frozen.RED_FLAG, svc.clock.now())
             await svc.repository.update_user(
                 user_id,
                 red_flag_hold=hold_after(user.red_flag_hold, finding.urgency),

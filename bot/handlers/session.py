@@ -32,9 +32,9 @@ from bot.domain.progression import (
 from bot.domain.replies import Reply, parse_answer, parse_pain
 from bot.domain.routine import estimated_minutes
 from bot.domain.safety import Urgency, pain_urgency
-from bot.domain.streaks import compute_streak, local_day
+from bot.domain.streaks import Frozen, local_day, told_to_rest
 from bot.handlers import callback_data as cd
-from bot.handlers import common, figures, onboarding, reports
+from bot.handlers import common, figures, onboarding, reports, stats
 from bot.handlers.common import (
     Services,
     change_line,
@@ -468,6 +468,10 @@ async def _answer(
         await query.answer(None if moved else texts.ALREADY_ANSWERED)
     if moved is None:
         return False
+    if hurt and user is not None and answer.pain is not None and told_to_rest(answer.pain):
+        # Pain above 5: the coach says rest, so the day neither counts nor breaks the streak.
+        now = svc.clock.now()
+        await svc.repository.mark_streak_day(user.id, today(svc, user), Frozen.PAIN, now)
     if answer.pain is not None and pain_urgency(answer.pain) is Urgency.STOP_TODAY:
         # One clear message: stop, why, and what was saved.
         await _close(chat_id, moved, STOPPED, context, reason=PAIN_STOP)
@@ -551,8 +555,8 @@ async def _close(
             text += "\n\n" + texts.NEXT_REMINDER.format(when=when)
         await context.bot.send_message(chat_id, text)
         return
-    streak = compute_streak(await svc.repository.session_days(user.id), today)
-    footer = texts.streak(streak.current, streak.best)
+    streak = await stats.streak_of(svc, user.id, today)
+    footer = texts.streak(streak.current, streak.best, streak.rested)
     if when is not None:
         footer += "\n" + texts.NEXT_REMINDER.format(when=when)
     title = texts.SESSION_FINISHED_TITLE if status == FINISHED else texts.SESSION_STOPPED_TITLE
@@ -791,6 +795,9 @@ async def _hold_answer(
             return  # a second tap of the same button
         await svc.repository.update_user(user_id, red_flag_hold=None, now=svc.clock.now())
         if value == URGENT_CLEARED:
+            # Every day of the hold, to today, neither counts nor breaks the streak.
+            day = today(svc, user)
+            await svc.repository.end_streak_freeze(user_id, Frozen.RED_FLAG, day, svc.clock.now())
             await context.bot.send_message(chat_id, texts.HOLD_CLEARED)
         else:
             await _begin(chat_id, user_id, context, fresh=False)

@@ -6,6 +6,7 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
@@ -13,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, fil
 
 from bot import texts
 from bot.domain.history import History, progress_history
-from bot.domain.streaks import compute_streak, local_day
+from bot.domain.streaks import Streak, compute_streak, local_day
 from bot.domain.summary import (
     ClinicianSummary,
     PainEntry,
@@ -66,8 +67,7 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if user is None:
         await update.effective_message.reply_text(texts.SESSION_NEEDS_SETUP)
         return
-    today = local_day(svc.clock.now(), user.timezone or "UTC")
-    streak = compute_streak(await svc.repository.session_days(user.id), today)
+    streak = await streak_of(svc, user.id, local_day(svc.clock.now(), user.timezone or "UTC"))
     holds = await svc.repository.progress_with_start(user.id)
     lines = [
         texts.STATS_HOLD.format(name=html.escape(e.name), now=holds[e.id][1], start=holds[e.id][0])
@@ -77,13 +77,19 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await update.effective_message.reply_text(
         texts.STATS.format(
             sessions=await svc.repository.finished_count(user.id),
-            current=streak.current,
-            best=streak.best,
+            streak=html.escape(texts.streak_line(streak.current, streak.best, streak.rested)),
+            rule=html.escape(texts.STATS_STREAK_RULE),
             level=user.level,
             holds="\n".join(lines) or texts.STATS_NO_HOLDS,
         ),
         parse_mode=ParseMode.HTML,
     )
+
+
+async def streak_of(svc: Services, user_id: int, day: date) -> Streak:
+    """The person's streak on their local `day`, by the one rule (bot.domain.streaks)."""
+    counted, frozen = await svc.repository.streak_days(user_id, day)
+    return compute_streak(counted, frozen, day)
 
 
 async def stats_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,13 +111,16 @@ async def _set_up(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | 
 
 async def _history(svc: Services, user: User) -> History:
     """Holds, pain and session days in the person's local time, for the chart."""
+    day = today(svc, user)
+    counted, frozen = await svc.repository.streak_days(user.id, day)
     history = progress_history(
         await svc.repository.hold_history(user.id),
         {k: now for k, (_, now) in (await svc.repository.progress_with_start(user.id)).items()},
         [(r.reported_at, r.pain) for r in await svc.repository.pain_reports(user.id)],
-        await svc.repository.session_days(user.id),
+        counted,
         zone(user.timezone or "UTC"),
-        today(svc, user),
+        day,
+        frozen_days=frozen,
     )
     # Lines are named as the person knows them; an exercise no longer in the catalog is
     # left out.

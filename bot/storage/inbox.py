@@ -82,14 +82,19 @@ class InboxRepository:
                 new.update(await session.scalars(statement))
         return new
 
-    async def finish(self, update_id: int, now: datetime) -> None:
-        """Mark the update handled."""
+    async def finish(self, update_ids: Sequence[int], now: datetime) -> None:
+        """Mark these updates handled (one handled before keeps its first time)."""
+        ids = sorted(set(update_ids))
         async with self._writing() as session:
-            await session.execute(
-                update(InboxUpdate)
-                .where(InboxUpdate.update_id == update_id, InboxUpdate.done_at.is_(None))
-                .values(done_at=now)
-            )
+            for start in range(0, len(ids), CHUNK):
+                await session.execute(
+                    update(InboxUpdate)
+                    .where(
+                        InboxUpdate.update_id.in_(ids[start : start + CHUNK]),
+                        InboxUpdate.done_at.is_(None),
+                    )
+                    .values(done_at=now)
+                )
 
     async def claim(
         self, owner: str, now: datetime, *, stale_before: datetime | None, limit: int = CHUNK

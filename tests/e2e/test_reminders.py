@@ -85,7 +85,7 @@ async def test_reminder_one_minute_ahead_arrives_once_and_done_extends_streak(
     await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
     await user.press(texts.YES_ALL)
     counted = await user.wait_for_message("Counted for today")
-    assert "Streak: 1 day (best 1)" in counted.text
+    assert "Streak: 1 day (best 1 day)" in counted.text
     assert "Glute bridge: 30 s, the full hold" in counted.text
 
     # Tomorrow's reminder, answered with the button: the streak grows to two days.
@@ -95,7 +95,7 @@ async def test_reminder_one_minute_ahead_arrives_once_and_done_extends_streak(
     await user.wait_for_message(texts.ALL_WITHOUT_PAIN)
     await user.press(texts.YES_ALL)
     counted = await user.wait_for_message("Counted for today")
-    assert "Streak: 2 days (best 2)" in counted.text
+    assert "Streak: 2 days (best 2 days)" in counted.text
     assert len(_reminders(user)) == 2
     # Each "done" asked its one check once.
     assert sum(texts.ALL_WITHOUT_PAIN in m.text for m in user.transcript) == 2

@@ -80,7 +80,7 @@ async def test_whole_session_with_countdowns(emulator: BotApiEmulator, bot, data
     summary = await user.wait_for_message("Session complete")
     # On an idle machine every step is shown; allow one hold to lose a step to a busy moment.
     assert counted.count(True) >= 3
-    assert "Done: 4 of 4" in summary.text and "Streak: 1 day (best 1)" in summary.text
+    assert "Done: 4 of 4" in summary.text and "Streak: 1 day (best 1 day)" in summary.text
     assert "tomorrow at 07:30" in summary.text
     # Telegram rejects an edit with unchanged text; the bot never tried one.
     assert not [r for r in emulator.requests if r.status == 400]
@@ -354,12 +354,13 @@ async def test_streak_and_stats_over_days(emulator: BotApiEmulator, bot, clock) 
     await onboard(user)
     for day in range(2):
         await user.send_text("/session")
-        for _ in LEVEL_1:
-            await do_exercise(user, "skip" if day == 0 else "done")
+        # The first day, one exercise done (the rest skipped) counts, as a whole session does.
+        for position, _ in enumerate(LEVEL_1):
+            await do_exercise(user, "skip" if day == 0 and position > 0 else "done")
         summary = await user.wait_for_message("Session complete")
         assert f"Streak: {day + 1} day" in summary.text
         clock.advance(timedelta(days=1))
     await user.send_text("/stats")
     stats = await user.wait_for_message("Your progress")
-    assert "Sessions finished: 2" in stats.text and "Streak: 2 (best 2)" in stats.text
+    assert "Sessions finished: 2" in stats.text and "Streak: 2 days (best 2 days)" in stats.text
     assert "Cat stretch: 15 s (started at 15 s)" in stats.text

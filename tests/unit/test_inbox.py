@@ -44,8 +44,8 @@ async def test_done_rows_are_not_claimed_and_are_pruned_after_a_day(
     inbox: InboxRepository,
 ) -> None:
     await inbox.add([_stored(1), _stored(2)], "dead", NOW)
-    await inbox.finish(1, NOW)
-    await inbox.finish(1, NOW + timedelta(hours=1))  # twice: the first time counts
+    await inbox.finish([1], NOW)
+    await inbox.finish([1], NOW + timedelta(hours=1))  # twice: the first time counts
     taken = await inbox.claim("new", NOW, stale_before=None)
     assert [row.update_id for row in taken] == [2]
     assert await inbox.prune(NOW - timedelta(seconds=1)) == 0
@@ -70,7 +70,7 @@ async def test_a_live_claim_is_left_alone_until_its_lease_lapses(inbox: InboxRep
 
 async def test_released_rows_go_to_the_next_process_at_once(inbox: InboxRepository) -> None:
     await inbox.add([_stored(1), _stored(2)], "stopping", NOW)
-    await inbox.finish(2, NOW)
+    await inbox.finish([2], NOW)
     assert await inbox.release("stopping") == 1
     taken = await inbox.claim("next", NOW, stale_before=NOW - timedelta(seconds=15))
     assert [row.update_id for row in taken] == [1]
@@ -78,7 +78,7 @@ async def test_released_rows_go_to_the_next_process_at_once(inbox: InboxReposito
 
 async def test_forget_deletes_only_that_persons_rows(inbox: InboxRepository) -> None:
     await inbox.add([_stored(1, person=7), _stored(2, person=8), _stored(3, person=7)], "a", NOW)
-    await inbox.finish(1, NOW)
+    await inbox.finish([1], NOW)
     await inbox.forget(7)
     assert await inbox.undone() == [2]
     assert await inbox.prune(NOW + timedelta(days=2)) == 0
@@ -146,3 +146,23 @@ async def test_a_stop_leaves_what_was_not_started_and_cuts_what_runs_too_long() 
     # After the stop nothing new starts.
     await processor.process_update(update(4, 9), handle(4, 0, None))
     assert ran == [1] and finished == [1]
+
+
+async def test_updates_posted_at_once_are_stored_together_and_a_duplicate_is_new_once(
+    inbox: InboxRepository,
+) -> None:
+    runtime = Inbox(inbox, now=lambda: NOW)
+    writes: list[int] = []
+    add = inbox.add
+
+    async def counted(updates: list[StoredUpdate], owner: str, now: datetime) -> set[int]:
+        writes.append(len(updates))
+        return await add(updates, owner, now)
+
+    inbox.add = counted  # type: ignore[method-assign]
+    updates = [Update.de_json(_message(n, 7 + n), None) for n in (1, 2, 3, 2)]
+    new = await asyncio.gather(*(runtime.store(u.to_dict(), u) for u in updates))
+    assert new == [True, True, True, False]  # the second POST of update 2 is not handled
+    assert writes == [4]  # one transaction
+    await asyncio.gather(*(runtime.finished(u) for u in updates[:3]))
+    assert await inbox.undone() == []

@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, inspect, select, text, tuple_, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.domain.gates import RedFlagHold, reminders_allowed
 from bot.domain.progression import Answer, ExerciseProgress
 from bot.domain.reminders import Outcome, outcome, snooze_same_day
 from bot.domain.schedule import first_open_reminder, next_reminder_at, reminder_day
 from bot.domain.streaks import Frozen, days_through
-from bot.storage.database import session_factory
+from bot.storage.database import StorageFault, create_engine, session_factory, storage_fault
 from bot.storage.models import ExerciseProgress as ProgressRow
 from bot.storage.models import (
     ExerciseResult,
@@ -61,6 +76,10 @@ SCHEDULE_FIELDS = frozenset(
 # By default, a claimed reminder not marked sent after this long was lost (a crash): send it
 # again. Long enough for a 429 storm's retries; short enough to be well within the grace period.
 CLAIM_LEASE = timedelta(minutes=5)
+# The health check's whole budget: well inside a platform's probe timeout.
+HEALTH_CHECK_SECONDS = 2.0
+# The health check's probe write on SQLite, while writes have been failing: 16 pages.
+PROBE_BYTES_SQLITE = 64 * 1024
 # Keys per `IN (...)` list: PostgreSQL 15 fails near 8,000 (user, day) pairs ("stack depth").
 CHUNK = 500
 
@@ -75,24 +94,78 @@ class Repository:
         # sleeping up to 100 ms a try while holding a pooled connection, and give up after
         # the busy timeout ("database is locked"); queue them here, in asyncio, instead.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # True from a failure the database caused (disk full, down) until the health check's
+        # own probe write succeeds (a transaction that happens to need no new space proves
+        # nothing). A busy pool or a constraint error does not count. Any failure on this
+        # engine counts, so the update inbox's writes are covered too.
+        self.writes_failing = False
+        self._health_engine: AsyncEngine | None = None
+        event.listen(engine.sync_engine, "handle_error", self._database_failed)
+
+    def _database_failed(self, context: ExceptionContext) -> None:
+        """SQLAlchemy's handle_error hook: a failure the database caused marks writes failing."""
+        if storage_fault(context.sqlalchemy_exception) is StorageFault.UNAVAILABLE:
+            self.writes_failing = True
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
         """One transaction that may write: committed on success, rolled back on error."""
-        if self._write_lock is None:
-            async with self._sessions.begin() as session:
-                yield session
-            return
-        async with self._write_lock, self._sessions.begin() as session:
-            yield session
+        try:
+            if self._write_lock is None:
+                async with self._sessions.begin() as session:
+                    yield session
+            else:
+                async with self._write_lock, self._sessions.begin() as session:
+                    yield session
+        except Exception as error:
+            if storage_fault(error) is StorageFault.UNAVAILABLE:
+                self.writes_failing = True
+            raise
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self._health_engine is not None:
+            await self._health_engine.dispose()
 
     async def ping(self) -> None:
-        """Raise unless the database answers a trivial query (the health check)."""
+        """Raise unless the database answers a trivial query on a pooled connection."""
         async with self.engine.connect() as connection:
             await connection.execute(select(1))
+
+    async def check_health(self, timeout: float = HEALTH_CHECK_SECONDS) -> None:  # noqa: ASYNC109
+        """Raise unless the database answers, and takes a write while writes have been failing.
+
+        On a connection of its own, opened for the check and closed after it, within
+        `timeout` s: a pool busy with slow queries does not make the bot look dead, and a
+        database that hangs does not hang the check. The probe writes a row and deletes it
+        again in one committed transaction, so it needs the space a real write needs.
+        """
+        if self._health_engine is None:
+            url = self.engine.url.render_as_string(hide_password=False)
+            self._health_engine = create_engine(url, poolclass=NullPool)
+        probe = self.writes_failing
+        async with asyncio.timeout(timeout):
+            if probe and self._write_lock is not None:
+                await self._write_lock.acquire()
+            try:
+                async with self._health_engine.begin() as connection:
+                    await connection.execute(select(1))
+                    if probe:
+                        key = f"healthz:{uuid.uuid4().hex}"
+                        # SQLite keeps any length: a write of many pages, so that space a
+                        # failed write left behind does not pass for room to write.
+                        size = PROBE_BYTES_SQLITE if self._write_lock is not None else 256
+                        await connection.execute(
+                            insert(MediaCache).values(
+                                key=key, file_id="-" * size, created_at=datetime.now(UTC)
+                            )
+                        )
+                        await connection.execute(delete(MediaCache).where(MediaCache.key == key))
+            finally:
+                if probe and self._write_lock is not None:
+                    self._write_lock.release()
+        if probe:
+            self.writes_failing = False
 
     async def get_user(self, user_id: int) -> User | None:
         async with self._sessions() as session:

@@ -46,6 +46,7 @@ from bot.handlers.common import (
     todays_routine,
     upcoming_reminder,
 )
+from bot.storage.database import storage_fault
 from bot.storage.repository import FINISHED, STOPPED, SessionState
 from catalog.model import Exercise, Level
 
@@ -68,6 +69,10 @@ COUNTDOWN_STEP = 5
 EDIT_GAP = 0.9
 # "Get ready… 3, 2, 1" before each hold and side, one (unscaled) second a step.
 GET_READY_STEPS = 3
+# A step after a hold that the database failed is tried again after this many (real)
+# seconds, doubling up to the cap, until the database answers.
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 15.0
 
 CARD, HOLDING, ANSWER, PAIN_PHASE, END = "card", "holding", "answer", "pain", "end"
 
@@ -93,6 +98,8 @@ class HoldRun:
     shown: int
     last_edit: float
     edit: asyncio.Task[None] | None = None
+    # Tries of a step after the hold that the database failed (see `_retry_later`).
+    retries: int = 0
 
 
 def _data(action: str, state: SessionState, *extra: object) -> str:
@@ -350,33 +357,85 @@ async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
         # A countdown edit still in flight must not land after the Release (whatever it
         # raises is its own tick's to report).
         await asyncio.wait([run.edit])
-    svc = services(context)
     label = _side_label(run.sides, run.side)
-    holding = (run.position, run.side, HOLDING)
     if run.side + 1 < len(run.sides):
         next_side = run.sides[run.side + 1]
         await _edit(context, run, texts.HOLD_REST_NEXT.format(side=label, next_side=next_side))
-        state = await svc.repository.move(
-            run.session_id, holding, (run.position, run.side + 1, HOLDING)
-        )
-        if state is None:
-            return
+    else:
+        await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
+    await _record_release(context, run)
+
+
+async def _record_release_again(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A retry of recording a hold's end that the database failed."""
+    assert context.job is not None
+    await _record_release(context, context.job.data)
+
+
+async def _record_release(context: ContextTypes.DEFAULT_TYPE, run: HoldRun) -> None:
+    """Record the hold's end (the next side, or the question), then go on.
+
+    While the database fails, this is tried again later (`_retry_later`) until it works, so
+    a hold never leaves the session in `holding` with nobody asking the question.
+    """
+    svc = services(context)
+    holding = (run.position, run.side, HOLDING)
+    next_side = run.side + 1 < len(run.sides)
+    to = (run.position, run.side + 1, HOLDING) if next_side else (run.position, run.side, ANSWER)
+    try:
+        state = await svc.repository.move(run.session_id, holding, to)
+        if state is None and run.retries:
+            # The failed try may have been stored after all (an answer lost on the way back).
+            state = await svc.repository.get_session(run.session_id)
+            if state is None or (state.status, state.position, state.side, state.phase) != (
+                "active",
+                *to,
+            ):
+                return
+    except Exception as error:
+        if storage_fault(error) is None:
+            raise
+        _retry_later(context, _record_release_again, run, error)
+        return
+    run.retries = 0
+    if state is None:
+        return
+    if next_side:
         # Long enough to change legs: the exercise's own rest between sides.
         rest = svc.catalog.get(state.exercise_id).side_rest
         _after(context, _after_rest, _scaled(svc, rest), run)
         return
-    await _edit(context, run, texts.HOLD_RELEASE.format(side=label))
-    state = await svc.repository.move(run.session_id, holding, (run.position, run.side, ANSWER))
-    if state is None:
-        return
     await _ask_answer(run.chat_id, state, context)
+
+
+def _retry_later(
+    context: ContextTypes.DEFAULT_TYPE, callback, run: HoldRun, error: BaseException
+) -> None:
+    """Run `callback` again after a capped backoff (a job of the hold's own, never a sleep)."""
+    delay = min(RETRY_FIRST_SECONDS * 2**run.retries, RETRY_MAX_SECONDS)
+    run.retries += 1
+    # The type only: a driver's message may name hosts or users.
+    logger.warning(
+        "a hold's end could not be recorded (%s); trying again in %.1f s (try %d)",
+        type(error).__name__,
+        delay,
+        run.retries,
+    )
+    _after(context, callback, delay, run)
 
 
 async def _after_rest(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The rest between sides is over: count the next side."""
     assert context.job is not None
     run: HoldRun = context.job.data
-    state = await services(context).repository.get_session(run.session_id)
+    try:
+        state = await services(context).repository.get_session(run.session_id)
+    except Exception as error:
+        if storage_fault(error) is None:
+            raise
+        _retry_later(context, _after_rest, run, error)
+        return
+    run.retries = 0
     if state is not None and state.status == "active" and state.phase == HOLDING:
         await _start_hold(run.chat_id, state, context)
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -77,10 +77,13 @@ class BotProcess:
         database_url: str,
         workdir: Path,
         name: str,
+        *,
+        args: Sequence[str] = (),
         **settings: object,
     ) -> None:
         self.emulator = emulator
         self.name = name
+        self.args = tuple(args)  # e.g. ("--webhook",)
         self.workdir = workdir
         self.log_path = workdir / f"{name}.log"
         env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS}
@@ -123,7 +126,7 @@ class BotProcess:
         with self.log_path.open("ab") as log:
             # The working directory is the test's own: a developer's .env is never read.
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
+                [sys.executable, "-m", "bot", *self.args],
                 cwd=self.workdir,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -202,16 +205,28 @@ class Bots:
         self.workdir = workdir
         self.made: list[BotProcess] = []
 
-    def make(self, emulator: BotApiEmulator, database_url: str, **settings: object) -> BotProcess:
+    def make(
+        self,
+        emulator: BotApiEmulator,
+        database_url: str,
+        *,
+        args: Sequence[str] = (),
+        **settings: object,
+    ) -> BotProcess:
         name = f"bot{len(self.made) + 1}"
-        process = BotProcess(emulator, database_url, self.workdir, name, **settings)
+        process = BotProcess(emulator, database_url, self.workdir, name, args=args, **settings)
         self.made.append(process)
         return process
 
     async def start(
-        self, emulator: BotApiEmulator, database_url: str, **settings: object
+        self,
+        emulator: BotApiEmulator,
+        database_url: str,
+        *,
+        args: Sequence[str] = (),
+        **settings: object,
     ) -> BotProcess:
-        return await self.make(emulator, database_url, **settings).start()
+        return await self.make(emulator, database_url, args=args, **settings).start()
 
     def tails(self) -> str:
         return "\n".join(process.tail() for process in self.made)

@@ -1,8 +1,10 @@
 """The truth under storage faults (issue 13, point 8), with the bot as a real process.
 
 - Disk full: SQLite on a 4 MB tmpfs (mounted here; skipped where mounting is not allowed),
-  filled up by the test. A Done pressed then is not stored: the person is told so and asked
-  to try again later, and /healthz answers 503 until writes work again, then 200.
+  filled up by the test. A Done pressed then is not stored and never called saved: the person
+  is told it was not saved and asked to try again later, or, when the update inbox cannot
+  keep the update either, it waits at Telegram (503) and is handled once there is room.
+  /healthz answers 503 until writes work again, then 200.
 - The database down when a hold ends: "Release" shows, recording it fails, and it is tried
   again until the database is back; then the question comes and the session is not left in
   `holding`. PostgreSQL refuses connections to the bot's database (and drops the open

@@ -100,6 +100,17 @@ async def _start(bots: Bots, emulator: BotApiEmulator, database_url: str, mode: 
         "the webhook registered",
         bots=bots,
     )
+    # PTB registers the webhook before its server listens: wait for the server too.
+    health = f"http://127.0.0.1:{settings['PORT']}/healthz"
+    async with httpx.AsyncClient(trust_env=False, timeout=2) as http:
+
+        async def healthy() -> bool:
+            try:
+                return (await http.get(health)).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(healthy, 15, "the webhook server healthy", bots=bots)
     return process
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, tzinfo
 
+from babel import Locale
+from babel.dates import format_date, format_time
+
 from bot.domain.progression import Change, ChangeKind, PainBand
+
+# The language of every text here; plurals and dates follow its rules.
+LOCALE = Locale("en")
 
 # Button labels -------------------------------------------------------------
 
@@ -402,7 +408,7 @@ STAY = "Stay at level {level}"
 SIDE_NAMES = {"left": "left side", "right": "right side"}
 
 SESSION_INTRO = (
-    "Today's session: {count} exercise{s}, about {minutes} minute{ms}. I'll show each one, you "
+    "Today's session: {exercises}, about {minutes}. I'll show each one, you "
     "press Ready when you're in position, and I'll count the hold for you. Type stop at any "
     "time to end; what you've done is kept."
 )
@@ -465,7 +471,7 @@ ALREADY_ANSWERED = "Already noted."
 SESSION_SUMMARY = "{title}\n\n{lines}\n\n{streak}"
 SESSION_FINISHED_TITLE = "🎉 Session complete."
 SESSION_STOPPED_TITLE = "Session ended. What you did is saved."
-SUMMARY_DONE = "Done: {done} of {total} exercise{s}."
+SUMMARY_DONE = "Done: {done} of {total}."
 SUMMARY_PAIN = "Pain reported: {items}."
 SUMMARY_NO_PAIN = "No pain reported."
 
@@ -475,9 +481,38 @@ def streak(current: int, best: int, rested: int = 0) -> str:
     return streak_line(current, best, rested) + "."
 
 
+def plural(count: int, one: str, other: str) -> str:
+    """`one` or `other` by the language's plural rule (Babel's CLDR data), with {count} filled.
+
+    Never "s" if n != 1: a second language has other rules (Russian has three forms).
+    """
+    form = LOCALE.plural_form(count)
+    return (one if form == "one" else other).format(count=count)
+
+
+def exercises(count: int) -> str:
+    """ "1 exercise", "4 exercises"."""
+    return plural(count, "{count} exercise", "{count} exercises")
+
+
+def minutes(count: int) -> str:
+    """ "1 minute", "5 minutes"."""
+    return plural(count, "{count} minute", "{count} minutes")
+
+
+def days(count: int) -> str:
+    """ "1 day", "3 days"."""
+    return plural(count, "{count} day", "{count} days")
+
+
+def weeks(count: int) -> str:
+    """ "1 week", "3 weeks"."""
+    return plural(count, "{count} week", "{count} weeks")
+
+
 def summary_done(done: int, total: int) -> str:
     """How many exercises of a session were done (pain above 5 is not done)."""
-    return SUMMARY_DONE.format(done=done, total=total, s="" if total == 1 else "s")
+    return SUMMARY_DONE.format(done=done, total=exercises(total))
 
 
 def harder_out_today(harder: list[str], name: str) -> str:
@@ -522,6 +557,7 @@ STATS = (
     "<b>Your progress</b>\nSessions finished: {sessions}\n{streak}\n<i>{rule}</i>\n"
     "Level: {level}\n\n{holds}"
 )
+
 STATS_HOLD = "{name}: {now} s (started at {start} s)"
 STATS_NO_HOLDS = "No exercises done yet: send /session to start."
 NO_SESSION = "There is no session in progress. Send /session to start one."
@@ -557,27 +593,33 @@ def streak_line(current: int, best: int, rested: int = 0) -> str:
 
 
 def local_when(instant: datetime, zone: tzinfo, now: datetime) -> str:
-    """An instant as the person reads it in their zone: "today at 07:30", "Sat 28 Nov at 07:30"."""
+    """An instant as the person reads it in their zone: "today at 07:30", "Sat 28 Nov at 07:30".
+
+    Dates come from Babel, not strftime, which follows the server's locale.
+    """
     local = instant.astimezone(zone)
-    days = (local.date() - now.astimezone(zone).date()).days
-    at = local.strftime("%H:%M")
-    if days == 0:
-        return f"today at {at}"
-    if days == 1:
-        return f"tomorrow at {at}"
-    return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} at {at}"
+    ahead = (local.date() - now.astimezone(zone).date()).days
+    at = format_time(local, "HH:mm", locale=LOCALE)
+    if ahead == 0:
+        return WHEN_TODAY.format(time=at)
+    if ahead == 1:
+        return WHEN_TOMORROW.format(time=at)
+    return WHEN_DAY.format(day=format_date(local, "EEE d MMM", locale=LOCALE), time=at)
+
+
+WHEN_TODAY = "today at {time}"
+WHEN_TOMORROW = "tomorrow at {time}"
+WHEN_DAY = "{day} at {time}"
 
 
 # Reminders -------------------------------------------------------------------------
 
-REMINDER = "Time for your back routine 🌿 Today: {count} exercise{s}, about {minutes} minute{ms}."
+REMINDER = "Time for your back routine 🌿 Today: {exercises}, about {minutes}."
 REMINDER_AFTER_MISSED = (
     "Hello again 🌿 Every day is a fresh start, and a few minutes today is what counts. "
-    "Today: {count} exercise{s}, about {minutes} minute{ms}."
+    "Today: {exercises}, about {minutes}."
 )
-REMINDER_SNOOZED = (
-    "Here's your reminder again. Today: {count} exercise{s}, about {minutes} minute{ms}."
-)
+REMINDER_SNOOZED = "Here's your reminder again. Today: {exercises}, about {minutes}."
 REMINDER_NOTHING_TODAY = (
     "Your exercises that hurt are resting today, so there's no routine for you. Take it easy."
 )
@@ -596,9 +638,10 @@ SKIPPED_TODAY = "Rest day noted. See you {when}."
 OLD_REMINDER = "That reminder is from another day."
 REMINDER_SETTLED = "Today is already taken care of."
 
-REMINDERS_ON = "Daily reminder: {time} ({zone}).\nNext one: {when}."
+REMINDERS_ON = "Daily reminder: {time}, {zone}.\nNext one: {when}."
 REMINDERS_PAUSED = (
-    "Your daily reminders are paused (at {time}, {zone}). Send /resume to turn them back on."
+    "Your daily reminders are paused. They come at {time}, {zone}; send /resume to turn them "
+    "back on."
 )
 REMINDERS_NOT_SET = "You haven't set a reminder yet. Send /remind 7:30, for example."
 PAUSED = "Reminders paused. Your progress is kept; send /resume to turn them back on."
@@ -628,6 +671,10 @@ REPORT_COUNTED_SOME = (
 )
 PAIN_REPORTED = "Noted: {pain} out of 10."
 PAIN_NO_CHANGE = "Your routine stays as it is."
+REST_AFTER_HIGH_PAIN = (
+    "Thank you. After that much pain today, rest is the plan: nothing more to do today. "
+    "I'll check in with you tomorrow."
+)
 PAIN_TOO_HIGH_REPORT = (
     "That is a lot of pain. Please rest your back today rather than exercise. If it doesn't "
     "ease in a day or two, keeps you awake at night, or keeps getting worse, see a doctor or "
@@ -700,9 +747,8 @@ SUMMARY_PAIN_SO_FAR = "Average pain so far (0 = no pain, 10 = worst):"
 SUMMARY_PAIN_BY_WEEK = (
     "Average pain each week, weeks {first} to {last}\n(0 = no pain, 10 = worst, – = none reported):"
 )
-SUMMARY_FIRST_WEEK = "{days} day{s} (first week)"
-SUMMARY_WEEKS = "{weeks} week{s}"
-SUMMARY_WEEKS_AND_DAYS = "{weeks} week{ws} and {days} day{ds}"
+SUMMARY_FIRST_WEEK = "{days} (first week)"
+SUMMARY_WEEKS_AND_DAYS = "{weeks} and {days}"
 SUMMARY_SESSIONS_BY_WEEK = "{total} (by week: {weeks})"
 SUMMARY_PAIN_VALUE = "{value:.1f}/10"
 SUMMARY_NO_VALUE = "–"

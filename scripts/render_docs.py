@@ -31,7 +31,7 @@ def _history() -> ProgressHistory:
     start = TODAY - timedelta(weeks=6)
     days = [start + timedelta(days=n) for n in range(43) if rng.random() < 0.8 or n > 38]
     holds: dict[str, list[tuple[date, int]]] = {}
-    for name in ("Partial cobra", "Bird dog: arm lift", "Hip flexor stretch"):
+    for name in ("Partial cobra", "Bird dog (arm lift)", "Hip flexor stretch"):
         hold = 10
         for day in days[14:]:
             hold = min(30, hold + HOLD_STEP_SECONDS) if rng.random() < 0.4 else hold

@@ -447,12 +447,7 @@ async def _send_reminder(
         template = texts.REMINDER_AFTER_MISSED
     else:
         template = texts.REMINDER
-    text = template.format(
-        count=len(routine),
-        s="" if len(routine) == 1 else "s",
-        minutes=minutes,
-        ms="" if minutes == 1 else "s",
-    )
+    text = template.format(exercises=texts.exercises(len(routine)), minutes=texts.minutes(minutes))
     value = _day_value(day)
     keyboard = inline_keyboard(
         [

@@ -19,6 +19,7 @@ from bot.handlers.common import (
     held_keyboard,
     inline_keyboard,
     lighter_day_keyboard,
+    local_midnight,
     services,
     show_choice,
     today,
@@ -104,6 +105,11 @@ async def start_done(chat_id: int, user: User, context: ContextTypes.DEFAULT_TYP
         await context.bot.send_message(
             chat_id, texts.SESSION_HELD_URGENT, reply_markup=held_keyboard()
         )
+        return
+    since = local_midnight(svc, user.timezone)
+    if any(pain_urgency(score) for _, score in await svc.repository.pain_since(user.id, since)):
+        # Pain of 8 or more today: the coach said rest, so "done" is not cheered or counted.
+        await context.bot.send_message(chat_id, texts.REST_AFTER_HIGH_PAIN)
         return
     if await svc.repository.finished_on(user.id, today(svc, user)):
         await context.bot.send_message(chat_id, texts.ALREADY_COUNTED)

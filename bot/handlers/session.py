@@ -185,10 +185,8 @@ async def _begin(
     await context.bot.send_message(
         chat_id,
         texts.SESSION_INTRO.format(
-            count=len(routine),
-            s="" if len(routine) == 1 else "s",
-            minutes=(minutes := estimated_minutes(routine)),
-            ms="" if minutes == 1 else "s",
+            exercises=texts.exercises(len(routine)),
+            minutes=texts.minutes(estimated_minutes(routine)),
         ),
     )
     await _send_card(chat_id, state, context)

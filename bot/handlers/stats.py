@@ -216,21 +216,14 @@ def _exercise_name(svc: Services) -> Callable[[str], str]:
     return name
 
 
-def _plural(count: int) -> str:
-    return "" if count == 1 else "s"
-
-
 def length_text(length: ProgrammeLength) -> str:
     """Time in the programme: "1 day (first week)", "1 week", "2 weeks and 3 days"."""
     if length.first_week:
-        return texts.SUMMARY_FIRST_WEEK.format(days=length.days, s=_plural(length.days))
+        return texts.SUMMARY_FIRST_WEEK.format(days=texts.days(length.days))
     if not length.extra_days:
-        return texts.SUMMARY_WEEKS.format(weeks=length.weeks, s=_plural(length.weeks))
+        return texts.weeks(length.weeks)
     return texts.SUMMARY_WEEKS_AND_DAYS.format(
-        weeks=length.weeks,
-        ws=_plural(length.weeks),
-        days=length.extra_days,
-        ds=_plural(length.extra_days),
+        weeks=texts.weeks(length.weeks), days=texts.days(length.extra_days)
     )
 
 

@@ -126,9 +126,9 @@ async def test_hurts_with_pain_6_lowers_the_named_exercise(
     await user.press("6", message_id=user.last_message.message_id)
     which = await user.wait_for_message("which exercise hurt")
     assert [texts.NOT_SURE] in which.buttons
-    await user.press("Bird dog: arm lift")
+    await user.press("Bird dog (arm lift)")
     noted = await user.wait_for_message("Noted: 6 out of 10")
-    assert "Bird dog: arm lift: 15 s next time, down from 20 s" in noted.text
+    assert "Bird dog (arm lift): 15 s next time, down from 20 s" in noted.text
 
     async with _repo(database_url) as repo:
         progress = await repo.load_progress(802)
@@ -153,7 +153,7 @@ async def test_hurts_with_pain_6_lowers_the_named_exercise(
     await user.wait_for_message("Time for your back routine")
     await user.send_text("/stats")
     stats = await user.wait_for_message("Your progress")
-    assert "Bird dog: arm lift: 15 s (started at 10 s)" in stats.text
+    assert "Bird dog (arm lift): 15 s (started at 10 s)" in stats.text
 
 
 async def test_restart_within_grace_sends_late_once_beyond_grace_records_missed(

@@ -115,9 +115,9 @@ async def test_level_two_session_keeps_each_position_together(
         "Hip flexor stretch",
         "Knees to chest",
         "Glute bridge",
-        "Bird dog: arm lift",
-        "Bird dog: leg lift",
-        "Bird dog: arm and opposite leg",
+        "Bird dog (arm lift)",
+        "Bird dog (leg lift)",
+        "Bird dog (arm and opposite leg)",
     ]
 
 

@@ -105,7 +105,7 @@ async def test_bird_dog_arm_hurting_takes_both_harder_bird_dogs_out_today(
     await user.wait_for_message("How much did it hurt")
     await user.press("3", message_id=user.last_message.message_id)
     summary = await user.wait_for_message("Session")
-    assert "Bird dog: leg" not in "".join(_cards(user.transcript))
+    assert "Bird dog (leg" not in "".join(_cards(user.transcript))
     assert "of 1 exercise" in summary.text
 
 
@@ -212,6 +212,8 @@ async def test_urgent_words_in_the_pain_report_flow_gate_sessions(
     await user.wait_for_message("How much, from 0")
     await user.send_text("numbness in my saddle area")
     await user.wait_for_message("Please get medical help today")
+    # The advice goes first; the hold is stored right after it.
+    await user.wait_for_message(texts.SAFETY_REMINDERS_PAUSED)
     row = await _user_row(database_url, 1207)
     assert row.report_step is None and row.red_flag_hold == "urgent"
     await user.send_text("/session")

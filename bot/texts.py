@@ -579,8 +579,7 @@ REPORT_REST_DAY = (
 
 
 def _count(count: int, forms: tuple[str, str]) -> str:
-    one, other = forms
-    return (one if count == 1 else other).format(count=count)
+    return plural(count, *forms)
 
 
 def streak_line(current: int, best: int, rested: int = 0) -> str:

@@ -80,7 +80,9 @@ async def run_demo(
     from bot.handlers.common import SERVICES_KEY
 
     clock = MovableClock(offset=load_offset())
-    async with BotApiEmulator() as emulator:
+    # The demo database outlives each run: update ids go on rising, as Telegram's do, so the
+    # inbox never takes a new message for one it has already handled.
+    async with BotApiEmulator(first_update_id=int(datetime.now(UTC).timestamp())) as emulator:
         emulator.state.clock = lambda: clock.now().timestamp()  # message dates agree
         settings = load_settings(
             telegram_bot_token=emulator.token,

@@ -82,6 +82,7 @@ class BotApiEmulator:
         bot_username: str = "backcoach_bot",
         callback_timeout: float = 15.0,
         allow_insecure_webhook: bool = False,
+        first_update_id: int = 1,
     ) -> None:
         """Strict as Telegram by default; two keywords relax that on purpose.
 
@@ -90,6 +91,8 @@ class BotApiEmulator:
         `allow_insecure_webhook`: let setWebhook take a plain http URL, any port and a loopback
         or private address, as a local Bot API server (`telegram-bot-api --local`) does. Tests
         that run the bot's webhook on 127.0.0.1 need it; Telegram itself refuses such URLs.
+        `first_update_id`: Telegram's update ids go on rising across a bot's restarts; a bot
+        whose database outlives this emulator (the demo) must not see an old id again.
         """
         self.token = token
         self.host = host
@@ -101,6 +104,7 @@ class BotApiEmulator:
         self.state = EmulatorState(self.bot_user)
         self.state.callback_timeout = callback_timeout
         self.state.allow_insecure_webhook = allow_insecure_webhook
+        self.state.next_update_id = first_update_id
         self.requests: list[ApiRequest] = []
         self.faults: list[Fault] = []
         self._users: dict[int, ScriptedUser] = {}

@@ -152,7 +152,7 @@ class EmulatorState:
         self.last_activity: dict[int, float] = {}
         self.closing = False
         self._next_message_id: dict[int, int] = defaultdict(lambda: 1)
-        self._next_update_id = 1
+        self.next_update_id = 1
         self._counter = 0
         self._changed = asyncio.Event()
 
@@ -217,8 +217,8 @@ class EmulatorState:
 
     def enqueue(self, chat_id: int, body: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates and return it."""
-        update = {"update_id": self._next_update_id, **body}
-        self._next_update_id += 1
+        update = {"update_id": self.next_update_id, **body}
+        self.next_update_id += 1
         self.pending.append((chat_id, update))
         self.touch(chat_id)
         self.notify()

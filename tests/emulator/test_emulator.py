@@ -602,3 +602,12 @@ async def test_set_webhook_drops_pending_and_filters_updates(
     assert [update_type(update) for _, update, _ in log] == ["callback_query"]
     assert [secret for _, _, secret in log] == [None]  # no secret_token: no header
     assert emu.state.pending == []
+
+
+async def test_update_ids_can_start_where_a_previous_run_left_off() -> None:
+    """The demo keeps its database across runs; its updates must never reuse an old id."""
+    async with BotApiEmulator(first_update_id=1_700_000_000) as emulator:
+        user = emulator.user(user_id=4242)
+        first = await user.send_text("hello")
+        second = await user.send_text("again")
+    assert (first["update_id"], second["update_id"]) == (1_700_000_000, 1_700_000_001)

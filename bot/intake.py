@@ -89,7 +89,9 @@ def readable_updates(batch: list[Any]) -> list[Any]:
 
 def is_bare(update: object) -> bool:
     """True for an Update with nothing but its id (unreadable, or already in the inbox)."""
-    return isinstance(update, Update) and set(update.to_dict()) <= {"update_id"}
+    return isinstance(update, Update) and all(
+        getattr(update, kind, None) is None for kind in Update.ALL_TYPES
+    )
 
 
 def _utcnow() -> datetime:

@@ -283,3 +283,57 @@ async def test_the_same_update_posted_twice_is_handled_once(
     assert _replies(emulator, texts.WELCOME) == dict.fromkeys(ids, 1)
     assert _replies(emulator, texts.RED_FLAG_QUESTION) == dict.fromkeys(ids, 1)
     assert not _replies(emulator, texts.WELCOME_BACK_ONBOARDING)
+
+
+def _replies_over(emulators: list[BotApiEmulator], text: str) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    for emulator in emulators:
+        counts.update(_replies(emulator, text))
+    return counts
+
+
+async def test_a_dead_webhook_instances_updates_are_finished_by_a_live_one(
+    bots: Bots, db: Db, database_url: str
+) -> None:
+    """Two webhook instances on one PostgreSQL database; one is killed with its backlog.
+
+    Each instance talks to an emulator of its own, so who answered can be told apart. The
+    live one leaves the other's updates alone while it lives, and takes them once its claim
+    has not been renewed for the lease (15 s): every person answered, nobody twice beyond
+    the updates under way at the kill.
+    """
+    if database_url.startswith("sqlite"):
+        pytest.skip("several instances are a PostgreSQL deployment")
+    people = range(FIRST, FIRST + PEOPLE)
+    async with BotApiEmulator() as first_world, BotApiEmulator() as second_world:
+        for person in people:
+            second_world.user(person)  # the live instance can answer everyone
+        live = await _start(bots, second_world, database_url, "webhook")
+        doomed = await _start(bots, first_world, database_url, "webhook")
+        _queue_starts(first_world, people)
+        await _wait_for_backlog(first_world, "webhook", bots)
+        await asyncio.sleep(1)  # the live instance's ticks see the other's claims renewed
+        assert _bot_messages(second_world) == 0, "the live instance took a live one's updates"
+        assert (await doomed.kill()).code == -9
+        in_flight = await _in_flight(db, first_world)
+        answered_before = len(_replies(first_world, texts.RED_FLAG_QUESTION))
+        assert answered_before < PEOPLE
+
+        worlds = [first_world, second_world]
+        await eventually(
+            lambda: set(_replies_over(worlds, texts.RED_FLAG_QUESTION)) >= set(people),
+            ANSWERED_TIMEOUT,
+            "everyone answered by the live instance",
+            bots=bots,
+        )
+        await asyncio.sleep(1.5)
+        questions = _replies_over(worlds, texts.RED_FLAG_QUESTION)
+        welcomes = _replies_over(worlds, texts.WELCOME)
+        twice = {p for p in people if questions[p] > 1 or welcomes[p] > 1}
+        assert twice <= in_flight, f"handled twice, not in flight: {twice - in_flight}"
+        assert (await live.terminate()).code == 0, live.tail()
+    print(  # noqa: T201
+        f"two instances: one killed with {PEOPLE - answered_before} of {PEOPLE} unanswered"
+        f" ({len(in_flight)} in flight); the live one answered the rest,"
+        f" {len(twice)} of those in flight twice"
+    )

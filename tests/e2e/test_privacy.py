@@ -24,6 +24,8 @@ async def _rows_about(database_url: str, user_id: int) -> dict[str, int]:
     async with engine.connect() as connection:
         for table in Base.metadata.sorted_tables:
             column = table.c.get("user_id")
+            if column is None:
+                column = table.c.get("person_id")  # the update inbox: whose words it holds
             if table.name == "users":
                 column = table.c.id
             if column is None:

@@ -94,7 +94,11 @@ def _instrument_repository(stats: BotStats) -> None:
     """Time every public async Repository method (wall time, as the caller waits for it)."""
     from bot.storage.repository import Repository
 
-    for name, method in list(vars(Repository).items()):
+    # Its methods live on the aggregates' mixins: take them all, through the class's MRO.
+    methods: dict[str, Any] = {}
+    for klass in reversed(Repository.__mro__):
+        methods.update(vars(klass))
+    for name, method in methods.items():
         if name.startswith("_") or not inspect.iscoroutinefunction(method):
             continue
         entry = stats.repository.setdefault(name, [0, 0.0])

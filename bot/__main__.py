@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+STOP_DEADLINE_SECONDS = 8.5
+
+
 def _run(*, webhook: bool = False) -> int:
     from bot.app import build_application
 
@@ -72,6 +75,8 @@ def _run(*, webhook: bool = False) -> int:
     if webhook:
         settings.require_webhook()
     application = build_application(settings)
+    # Docker and most platforms kill a process 10 s after SIGTERM: be gone before that.
+    application.stop_deadline = STOP_DEADLINE_SECONDS  # type: ignore[attr-defined]
     try:
         if webhook:
             from bot.webhook import serve_webhook

@@ -46,6 +46,8 @@ INBOX_TICK_SECONDS = 5.0
 INBOX_LEASE = timedelta(seconds=15)
 # Handled updates are kept this long (they are a person's own words), then deleted.
 INBOX_RETENTION = timedelta(days=1)
+# How long a stop waits to hand unfinished updates to the next process.
+RELEASE_SECONDS = 1.0
 
 
 def update_id_of(data: object) -> int | None:
@@ -173,7 +175,9 @@ class Inbox:
             if update is not None:
                 stored = StoredUpdate(update.update_id, person_of(update), json.dumps(data))
                 readable[update.update_id] = stored
-        new = await self.repository.add(list(readable.values()), self.owner, self._now())
+        new: set[int] = set()
+        if readable:  # an empty batch (a long poll that timed out, a stop) needs no write
+            new = await self.repository.add(list(readable.values()), self.owner, self._now())
         handed: list[Any] = []
         for data in batch:
             update_id = update_id_of(data)
@@ -250,7 +254,9 @@ class Inbox:
     async def release(self) -> None:
         """At the end of a stop: our unfinished updates go to the next process at once."""
         try:
-            left = await self.repository.release(self.owner)
+            # Briefly: a platform kills the process soon after SIGTERM, and with the database
+            # down the claims lapse after the lease anyway.
+            left = await asyncio.wait_for(self.repository.release(self.owner), RELEASE_SECONDS)
         except Exception as error:  # claims lapse after the lease anyway
             logger.warning("inbox: could not release unfinished updates (%s)", type(error).__name__)
             return

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -123,11 +125,33 @@ class StoppingApplication(Application):  # type: ignore[type-arg]
     queue drains at once: what is left stays in the inbox for the next start.
     """
 
+    # Set by the command line (not in tests): seconds after a stop begins when the process
+    # exits whatever is still waiting (a platform sends SIGKILL ~10 s after SIGTERM anyway).
+    stop_deadline: float | None = None
+
     async def stop(self) -> None:
+        if self.stop_deadline is not None:
+            _exit_after(self.stop_deadline)
         processor = self.update_processor
         if isinstance(processor, PerUserUpdateProcessor):
             processor.stop_soon()
         await super().stop()
+
+
+def _exit_after(seconds: float) -> None:
+    """Exit the process if a stop is not done in time (the database down: every write waits
+    out its timeout). Nothing acknowledged is lost: unfinished updates stay in the inbox and
+    unsettled reminders are sent again after their claim lease."""
+
+    def give_up() -> None:
+        logger.error("stopping took over %g s; exiting, unfinished work left for the next start",
+                     seconds)  # fmt: skip
+        logging.shutdown()
+        os._exit(0)
+
+    timer = threading.Timer(seconds, give_up)
+    timer.daemon = True
+    timer.start()
 
 
 def person_of(update: object) -> int | None:

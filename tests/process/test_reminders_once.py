@@ -187,5 +187,8 @@ async def test_sigterm_while_the_database_is_down_still_exits_in_time(
             stopped = await bot.terminate(timeout=STOP_GRACE + 5)
         assert stopped.code == 0, bot.tail()
         assert stopped.seconds < STOP_GRACE, f"exit took {stopped.seconds:.1f}s"
-        assert "20 reminders left unsettled" in bot.log()
+        # The settle gave up, or the stop deadline (bot/updates.py) ended what still waited
+        # on the database; either way the batch is left to the claim lease, never lost.
+        log = bot.log()
+        assert "20 reminders left unsettled" in log or "exiting, unfinished work left" in log
     print(f"SIGTERM with the database down: exit in {stopped.seconds:.2f}s")  # noqa: T201

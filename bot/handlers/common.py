@@ -23,7 +23,6 @@ from bot.config import Settings
 from bot.domain.gates import plan_today
 from bot.domain.progression import Change, ExerciseProgress
 from bot.domain.routine import RoutineItem
-from bot.domain.schedule import first_open_reminder, reminder_day
 from bot.domain.streaks import local_day
 from bot.domain.timezones import zone
 from bot.handlers import callback_data as cd
@@ -184,11 +183,8 @@ async def upcoming_reminder(svc: Services, user: User) -> str | None:
     A reminder due later today is not sent once today's session is done, so the one after
     it is the next the person will see.
     """
-    due = user.next_reminder_at
-    if due is None or user.reminder_time is None:
+    due = await svc.repository.next_reminder(user)
+    if due is None:
         return None
     zone_name = user.timezone or "UTC"
-    day = reminder_day(due, zone_name)
-    finished = {day} if await svc.repository.finished_on(user.id, day) else set()
-    due = first_open_reminder(user.reminder_time, zone_name, due, finished)
     return texts.local_when(due, zone(zone_name), svc.clock.now())

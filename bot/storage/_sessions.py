@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, select, update
 
 from bot.domain.progression import Answer, ExerciseProgress
+from bot.domain.schedule import first_open_reminder, reminder_day
 from bot.storage._base import (
     ACTIVE,
     FINISHED,
@@ -353,6 +354,27 @@ class SessionsMixin(RepositoryBase):
                 .where(TrainingSession.user_id == user_id, TrainingSession.status == FINISHED)
             )
             return int(count or 0)
+
+    async def next_reminder(self, user: User) -> datetime | None:
+        """The instant the person's next reminder will really be sent; None when none will.
+
+        A day whose routine is done gets no reminder, so the next one is on the first day
+        from the stored instant that is not done: what the bot states is what the job does.
+        """
+        due = user.next_reminder_at
+        if due is None or user.reminder_time is None:
+            return None
+        zone_name = user.timezone or "UTC"
+        async with self._sessions() as session:
+            days = await session.scalars(
+                select(TrainingSession.local_date).where(
+                    TrainingSession.user_id == user.id,
+                    TrainingSession.status == FINISHED,
+                    TrainingSession.local_date >= reminder_day(due, zone_name),
+                )
+            )
+            finished = {day for day in days if day is not None}
+        return first_open_reminder(user.reminder_time, zone_name, due, finished)
 
     async def finished_on(self, user_id: int, day: date) -> bool:
         """Whether a session (guided or reported) counts for this local day."""

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -102,6 +104,9 @@ class User(Base):
     # The code of the link the person came by (t.me/<bot>?start=pt_ABC: a clinic's or a
     # physiotherapist's), 1-64 of A-Z a-z 0-9 _ -; the latest one, shown in /summary.
     start_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The language the person reads (gettext locale, e.g. "ru", "pt_BR"); NULL: not chosen yet,
+    # their Telegram language_code decides.
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class TrainingSession(Base):
@@ -205,7 +210,16 @@ class ReminderLog(Base):
     """
 
     __tablename__ = "reminder_log"
-    __table_args__ = (PrimaryKeyConstraint("user_id", "local_date"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("user_id", "local_date"),
+        # Only live claims are indexed, so reclaiming lost ones never scans the whole log.
+        Index(
+            "ix_reminder_log_claimed",
+            "claimed_at",
+            sqlite_where=text("status = 'claimed'"),
+            postgresql_where=text("status = 'claimed'"),
+        ),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     local_date: Mapped[date] = mapped_column(Date)

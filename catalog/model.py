@@ -122,3 +122,40 @@ class Catalog:
     def successors(self, exercise_id: str) -> tuple[Exercise, ...]:
         """Exercises that progress directly from this one."""
         return tuple(e for e in self.exercises if e.progresses_from == exercise_id)
+
+
+class _Shown:
+    """A text field of Exercise read in the current person's language (bot.i18n).
+
+    The catalog keeps its English words (the msgids); a handler reading `exercise.name` gets
+    the translation, so no call site changes. The slot underneath stays the English source.
+    """
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot) -> None:
+        self._slot = slot
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        from bot.i18n import gettext
+
+        value = self._slot.__get__(instance, owner)
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            return tuple(gettext(v) for v in value)
+        return gettext(value)
+
+    def __set__(self, instance, value) -> None:
+        self._slot.__set__(instance, value)
+
+    def __delete__(self, instance) -> None:
+        self._slot.__delete__(instance)
+
+
+# The fields people read (bot.i18n extracts the same ones from exercises.toml).
+SHOWN_FIELDS = ("name", "start_position", "steps", "purpose", "caution", "side_labels")
+for _field in SHOWN_FIELDS:
+    setattr(Exercise, _field, _Shown(Exercise.__dict__[_field]))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.domain.progression import HOLD_STEP_SECONDS
-from bot.handlers.stats import CHART_LABELS, PDF_LABELS
+from bot.handlers.stats import chart_labels, pdf_labels
 from bot.media.charts import ChartLabels, ProgressHistory, progress_chart
 from bot.media.figures import render_gif, render_png
 from bot.media.pdf import PdfLabels, RoutineSheet, SheetItem, routine_pdf
@@ -51,14 +51,14 @@ def main() -> None:
     (DOCS / "figure-bird-dog.png").write_bytes(render_png(poses[bird_dog.id], bird_dog.name))
     cat = catalog.get("cat")
     (DOCS / "figure-cat.gif").write_bytes(render_gif(poses[cat.id], cat.name))
-    chart = progress_chart(_history(), ChartLabels(**CHART_LABELS))
+    chart = progress_chart(_history(), ChartLabels(**chart_labels()))
     (DOCS / "progress-chart.png").write_bytes(chart)
     items = [
         SheetItem(e.name, e.steps, e.hold.start, bool(e.sides), render_png(poses[e.id], e.name))
         for e in catalog.exercises[:4]
     ]
     sheet = RoutineSheet(texts.PDF_TITLE, TODAY, TODAY, items)
-    pdf = routine_pdf(sheet, PdfLabels(**PDF_LABELS))
+    pdf = routine_pdf(sheet, PdfLabels(**pdf_labels(TODAY)))
     if shutil.which("pdftoppm") is None:
         raise SystemExit("pdftoppm not found: apt-get install poppler-utils")
     with tempfile.TemporaryDirectory() as tmp:

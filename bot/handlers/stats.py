@@ -6,7 +6,7 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
@@ -33,30 +33,46 @@ from bot.storage.models import User
 
 logger = logging.getLogger(__name__)
 
-# Keyword arguments of bot.media.charts.ChartLabels (built in the worker).
-CHART_LABELS = dict(
-    title=texts.CHART_TITLE,
-    holds_title=texts.CHART_HOLDS_TITLE,
-    holds_axis=texts.CHART_HOLDS_AXIS,
-    pain_title=texts.CHART_PAIN_TITLE,
-    pain_axis=texts.CHART_PAIN_AXIS,
-    pain_fine=texts.CHART_PAIN_FINE,
-    pain_acceptable=texts.CHART_PAIN_ACCEPTABLE,
-    pain_too_much=texts.CHART_PAIN_TOO_MUCH,
-    calendar_title=texts.CHART_CALENDAR_TITLE,
-    weekdays=texts.WEEKDAYS,
-    date_format=texts.CHART_DATE_FORMAT,
-    no_data=texts.CHART_NO_DATA,
-)
-# Keyword arguments of bot.media.pdf.PdfLabels.
-PDF_LABELS = dict(
-    generated_on=texts.PDF_GENERATED,
-    hold=texts.PDF_HOLD,
-    hold_each_side=texts.PDF_HOLD_EACH_SIDE,
-    tracker_title=texts.PDF_TICK_TITLE,
-    exercise_column=texts.PDF_EXERCISE_COLUMN,
-    weekdays=texts.WEEKDAYS,
-)
+# The days of the /pdf tick-box table (bot.media.pdf.TRACKER_DAYS: this process never imports
+# fpdf2).
+TRACKER_DAYS = 14
+
+
+def chart_labels() -> dict:
+    """Keyword arguments of bot.media.charts.ChartLabels (built in the worker), in the
+    current language."""
+    return dict(
+        title=texts.CHART_TITLE,
+        holds_title=texts.CHART_HOLDS_TITLE,
+        holds_axis=texts.CHART_HOLDS_AXIS,
+        pain_title=texts.CHART_PAIN_TITLE,
+        pain_axis=texts.CHART_PAIN_AXIS,
+        pain_fine=texts.CHART_PAIN_FINE,
+        pain_acceptable=texts.CHART_PAIN_ACCEPTABLE,
+        pain_too_much=texts.CHART_PAIN_TOO_MUCH,
+        calendar_title=texts.CHART_CALENDAR_TITLE,
+        weekdays=texts.WEEKDAYS,
+        date_format=texts.CHART_DATE_FORMAT,
+        no_data=texts.CHART_NO_DATA,
+        months=texts.months(),
+    )
+
+
+def pdf_labels(day: date) -> dict:
+    """Keyword arguments of bot.media.pdf.PdfLabels for a sheet made on `day`, in the current
+    language; its dates are written here with Babel (the worker's strftime knows only English),
+    so the worker's .format(date=...) finds nothing left to fill."""
+    return dict(
+        generated_on=texts.PDF_GENERATED.format(date=texts.long_date(day)),
+        hold=texts.PDF_HOLD,
+        hold_each_side=texts.PDF_HOLD_EACH_SIDE,
+        tracker_title=texts.PDF_TICK_TITLE.format(
+            start=texts.short_date(day),
+            end=texts.short_date(day + timedelta(days=TRACKER_DAYS - 1)),
+        ),
+        exercise_column=texts.PDF_EXERCISE_COLUMN,
+        weekdays=texts.WEEKDAYS,
+    )
 
 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -137,7 +153,7 @@ async def progress_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     history = await _history(svc, user)
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.UPLOAD_PHOTO)
-    png = await svc.renderer.run(jobs.progress_chart, history, CHART_LABELS)
+    png = await svc.renderer.run(jobs.progress_chart, history, chart_labels())
     await update.effective_message.reply_photo(
         InputFile(png, filename="progress.png"),
         caption=texts.PROGRESS_CAPTION.format(streak=history.streak),
@@ -164,7 +180,7 @@ async def pdf_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         for item in await todays_routine(svc, user)
     ]
     sheet = {"title": texts.PDF_TITLE, "generated_on": day, "start": day}
-    document = await svc.renderer.run(jobs.routine_pdf, sheet, items, PDF_LABELS)
+    document = await svc.renderer.run(jobs.routine_pdf, sheet, items, pdf_labels(day))
     await update.effective_message.reply_document(
         InputFile(document, filename=texts.PDF_FILENAME.format(day=day.isoformat())),
         caption=texts.PDF_CAPTION,

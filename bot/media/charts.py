@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
 # What the chart shows, as the domain puts it on the person's local calendar; the caller
 # keys `holds` by each line's display name.
@@ -45,7 +46,8 @@ class ChartLabels:
     """Every word on the chart.
 
     `calendar_title` is formatted with `streak=`; `date_format` is a strftime pattern for the
-    time axes and the calendar's week columns; `weekdays` has 7 short names, Monday first.
+    time axes and the calendar's week columns; `weekdays` has 7 short names, Monday first, and
+    `months` 12, January first: when given, they stand for %b (strftime's are English only).
     An empty `title` leaves the picture without an overall title.
     """
 
@@ -61,6 +63,14 @@ class ChartLabels:
     weekdays: tuple[str, ...]
     date_format: str
     no_data: str
+    months: tuple[str, ...] = ()
+
+
+def _date_text(day: date | datetime, labels: ChartLabels) -> str:
+    pattern = labels.date_format
+    if labels.months:
+        pattern = pattern.replace("%b", labels.months[day.month - 1].replace("%", "%%"))
+    return day.strftime(pattern)
 
 
 def progress_chart(history: ProgressHistory, labels: ChartLabels) -> bytes:
@@ -119,7 +129,9 @@ def _date_axis(ax: Axes, labels: ChartLabels, start: datetime, end: datetime) ->
     weeks = math.ceil((end - start).days / DAYS_PER_WEEK)
     interval = max(1, math.ceil(weeks / 7))
     ax.xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=interval))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter(labels.date_format))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: _date_text(mdates.num2date(value), labels))
+    )
 
 
 def _no_data(ax: Axes, labels: ChartLabels) -> None:
@@ -272,7 +284,7 @@ def _calendar_panel(ax: Axes, history: ProgressHistory, labels: ChartLabels) -> 
     ax.set_xticks(
         [week + 0.5 for week in range(CALENDAR_WEEKS)],
         [
-            (first_monday + timedelta(weeks=week)).strftime(labels.date_format)
+            _date_text(first_monday + timedelta(weeks=week), labels)
             for week in range(CALENDAR_WEEKS)
         ],
     )

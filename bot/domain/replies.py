@@ -1,4 +1,8 @@
-"""What a typed reply means: done, hurts (with a score), skip or stop, or a question."""
+"""What a typed reply means: done, hurts (with a score), skip or stop, or a question.
+
+Every shipped language is understood at once, whatever the person's setting: the words are in
+bot.domain.reply_words, folded (bot.domain.folding) so accents and "ё" are optional.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from bot.domain import reply_words as words
+from bot.domain.folding import fold
 
 
 class Reply(StrEnum):
@@ -17,70 +24,83 @@ class Reply(StrEnum):
     STOP = "stop"
 
 
+def _alternatives(table: dict[str, str], separator: str = "|") -> list[str]:
+    """Every entry of a per-language table, folded like typed text."""
+    return [fold(entry) for entries in table.values() for entry in entries.split(separator)]
+
+
 # Whole-message phrases only: "done" inside a longer sentence is not an answer.
-_PHRASES: dict[Reply, tuple[str, ...]] = {
-    Reply.DONE: (
-        "done",
-        "did it",
-        "i did it",
-        "finished",
-        "ok",
-        "okay",
-        "yes",
-        "yep",
-        "good",
-        "fine",
-        "completed",
-        "all done",
+_PHRASES: dict[Reply, list[str]] = {
+    Reply.DONE: [
+        *_alternatives(words.DONE),
         "\N{THUMBS UP SIGN}",
         "\N{WHITE HEAVY CHECK MARK}",
-    ),
-    Reply.HURTS: (
-        "hurts",
-        "it hurts",
-        "hurt",
-        "ouch",
-        "ow",
-        "pain",
-        "painful",
-        "sore",
-        "that hurt",
-        "it hurt",
-        "too painful",
-    ),
-    Reply.SKIP: ("skip", "next", "skip it", "pass", "later"),
-    Reply.STOP: ("stop", "quit", "end", "cancel", "stop session", "enough", "/stop"),
+        "\N{OK HAND SIGN}",
+    ],
+    Reply.HURTS: _alternatives(words.HURTS),
+    Reply.SKIP: _alternatives(words.SKIP),
+    Reply.STOP: _alternatives(words.STOP),
 }
-_LOOKUP = {phrase: reply for reply, phrases in _PHRASES.items() for phrase in phrases}
+
+
+def _lookup() -> dict[str, Reply]:
+    """Phrase -> answer; a phrase meaning two answers (in two languages) is a mistake."""
+    lookup: dict[str, Reply] = {}
+    for reply, phrases in _PHRASES.items():
+        for phrase in phrases:
+            if lookup.setdefault(phrase, reply) is not reply:
+                raise ValueError(f"{phrase!r} means both {lookup[phrase]} and {reply}")
+    return lookup
+
+
+_LOOKUP = _lookup()
+_EDGE_PUNCTUATION = " .!?,;:)(\"'¡¿…"
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    text = fold(text).strip()
     # Skin-tone modifiers and variation selectors turn 👍🏽 into 👍.
     text = re.sub("[\U0001f3fb-\U0001f3ff\ufe0f]", "", text)
     text = re.sub(r"[\s]+", " ", text)
-    return text.strip(" .!?,;:)(\"'")
+    return text.strip(_EDGE_PUNCTUATION)
 
 
 def parse_reply(text: str) -> Reply | None:
-    """The answer a message means, in any case and with punctuation; None otherwise."""
+    """The answer a message means, in any case, language and with punctuation; else None."""
     return _LOOKUP.get(_normalise(text))
 
 
+_HURT = "|".join(_alternatives(words.HURT_WORDS))
 # Words that say something hurt; with one number beside them, the number is the pain score.
-_HURT_WORDS = re.compile(
-    r"\b(?:hurts?|hurting|hurted|ouch|ow+|pain|painful|sore|aches?|aching|achy|twinge)\b"
+_HURT_WORDS = re.compile(rf"\b(?:{_HURT})\b")
+# "sin dolor", "не болит", "no me duele", "tut nicht weh": a hurt word said not to hurt.
+_NOT_HURT = re.compile(
+    rf"\b(?:{'|'.join(_alternatives(words.NOT_HURT))})\s+"
+    r"(?:(?:me|mi|it|really|that|much|muito|очень|дуже|so|terlalu|begitu)\s+)?"
+    rf"(?:{_HURT})\b"
 )
-_SCORE = re.compile(r"(?<![\d.,])(\d{1,2})(?:\s*/\s*10|\s+out of\s+10)?(?![\d.,]\d)")
+_OUT_OF = rf"\s*/\s*10|\s+(?:{words.OUT_OF})\s+10"
+_SCORE = re.compile(rf"(?<![\d.,])(\d{{1,2}})(?:{_OUT_OF})?(?![\d.,]\d)")
+_BARE_SCORE = re.compile(rf"(?:(?:{words.PAIN_NOUNS})\s*)?(\d{{1,2}})(?:\s*/\s*10)?")
+_NUMBER_VALUES = {fold(word): value for word, value in words.NUMBER_VALUES.items()}
+_NUMBER_WORDS = re.compile(
+    rf"\b(?:{'|'.join(sorted(set(_alternatives(words.NUMBER_WORDS, ' '))))})\b"
+)
+
+
+def _hurts(normalised: str) -> bool:
+    """Whether a word says something hurt, and is not said not to ("sin dolor")."""
+    return _HURT_WORDS.search(_NOT_HURT.sub(" ", normalised)) is not None
 
 
 def parse_pain(text: str) -> int | None:
     """A 0-10 pain score: "6", "6/10", "pain 6", or one number beside a word for hurting
-    ("ouch 6", "hurts 7/10", "it hurt a bit, maybe 3"); None otherwise."""
+    ("ouch 6", "hurts 7/10", "me duele 6", "Schmerz 5 von 10", "болит шесть"); else None."""
     normalised = _normalise(text)
-    match = re.fullmatch(r"(?:pain\s*)?(\d{1,2})(?:\s*/\s*10)?", normalised)
-    if match is None and _HURT_WORDS.search(normalised):
-        scores = _SCORE.findall(normalised)
+    match = _BARE_SCORE.fullmatch(normalised)
+    if match is None and _hurts(normalised):
+        spelled = _NUMBER_WORDS.sub(lambda word: str(_NUMBER_VALUES[word[0]]), normalised)
+        scores = _SCORE.findall(spelled)
         value = int(scores[0]) if len(scores) == 1 else None
     else:
         value = int(match.group(1)) if match else None
@@ -104,44 +124,27 @@ def parse_answer(text: str) -> TypedAnswer | None:
     pain = parse_pain(text)
     if pain is not None:
         return TypedAnswer(Reply.HURTS, pain)
-    if _HURT_WORDS.search(_normalise(text)):
+    if _hurts(_normalise(text)):
         return TypedAnswer(Reply.HURTS)
     return None
 
 
-_QUESTION_WORDS = frozenset(
-    [
-        "is",
-        "are",
-        "am",
-        "can",
-        "could",
-        "should",
-        "would",
-        "what",
-        "whats",
-        "why",
-        "how",
-        "when",
-        "where",
-        "will",
-        "do",
-        "does",
-        "did",
-        "may",
-        "which",
-        "who",
-    ]
-)
+_QUESTION_STARTS = frozenset(_alternatives(words.QUESTION_STARTS))
+_EXCLAMATIONS = frozenset(_alternatives(words.EXCLAMATIONS))
+_QUESTION_PARTICLES = frozenset(fold(words.QUESTION_PARTICLES).split("|"))
 
 
 def is_question(text: str) -> bool:
-    """Whether the person is asking something ("is it normal that...?", anything with "?")."""
+    """Whether the person is asking something ("is it normal that...?", "можно ли ...",
+    "¿puedo...", "darf ich ...", "apakah ...", anything ending with "?")."""
     stripped = unicodedata.normalize("NFKC", text).strip()
     if stripped.endswith(("?", "？", "¿")) or stripped.startswith("¿"):
         return True
-    words = _normalise(text).replace("'", "").split()
-    if len(words) < 3 or words[0] not in _QUESTION_WORDS:
+    said = _normalise(text).split()
+    if len(said) < 3:
         return False
-    # "What a lovely morning", "how nice it is": exclamations, not questions.
-    return not (words[0] in ("what", "how") and words[1] in ("a", "an", "nice", "lovely"))
+    first_two = " ".join(said[:2])
+    if said[0] in _QUESTION_STARTS or first_two in _QUESTION_STARTS:
+        # "What a lovely morning", "qué bien": exclamations, not questions.
+        return first_two not in _EXCLAMATIONS
+    return not _QUESTION_PARTICLES.isdisjoint(said)

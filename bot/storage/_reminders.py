@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import func, literal_column, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.progression import ExerciseProgress
@@ -32,6 +32,12 @@ from bot.storage._base import (
 )
 from bot.storage.models import ExerciseProgress as ProgressRow
 from bot.storage.models import PainReport, ReminderLog, TrainingSession, User
+
+# The partial index ix_reminder_log_claimed covers only rows WHERE status = 'claimed'. A
+# planner uses it only when the query's WHERE implies that predicate as written: a literal,
+# not a bound parameter (SQLite never matches `status = ?`, nor PostgreSQL's generic plan).
+# Without it, once statistics exist (ANALYZE), reclaiming scans the whole log.
+LIVE_CLAIM = ReminderLog.status == literal_column(f"'{CLAIMED}'")
 
 # Keys per `IN (...)` list: PostgreSQL 15 fails near 8,000 (user, day) pairs ("stack depth").
 CHUNK = 500
@@ -347,7 +353,8 @@ async def _reclaim_lost(
     rows = list(
         await session.scalars(
             select(ReminderLog)
-            .where(ReminderLog.status == CLAIMED, ReminderLog.claimed_at <= now - lease)
+            .where(LIVE_CLAIM, ReminderLog.claimed_at <= now - lease)
+            .order_by(ReminderLog.claimed_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram import BotCommandScopeAllPrivateChats
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import texts
@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers import (
     general,
+    language,
     onboarding,
     privacy,
     reminders,
@@ -38,8 +39,10 @@ from catalog.poses import load_poses
 
 logger = logging.getLogger(__name__)
 
-# Handler groups: the safety screen sees every message before any flow does; then edited
-# and forwarded messages stop before any flow takes them as an answer.
+# Handler groups: the person's language is set before anything answers them; the safety
+# screen sees every message before any flow does; then edited and forwarded messages stop
+# before any flow takes them as an answer.
+LANGUAGE_GROUP = -3
 SAFETY_GROUP = -2
 NOT_AN_ANSWER_GROUP = -1
 
@@ -89,6 +92,7 @@ def build_application(
         renderer=Renderer(settings.render_workers),
         poses=load_poses(exercise_ids=[exercise.id for exercise in catalog.exercises]),
     )
+    application.add_handlers(language.early(), group=LANGUAGE_GROUP)
     application.add_handlers(safety.handlers(), group=SAFETY_GROUP)
     application.add_handlers(general.not_answers(), group=NOT_AN_ANSWER_GROUP)
     application.add_handlers(
@@ -98,6 +102,7 @@ def build_application(
         + stats.handlers()
         + privacy.handlers()
         + routine.handlers()
+        + language.handlers()
         + session.handlers()
         + onboarding.handlers()
     )
@@ -133,12 +138,10 @@ async def _set_profile(application: Application) -> None:
         await bot.set_my_description(texts.BOT_DESCRIPTION)
     if (await bot.get_my_short_description()).short_description != texts.BOT_SHORT_DESCRIPTION:
         await bot.set_my_short_description(texts.BOT_SHORT_DESCRIPTION)
-    described = dict(texts.COMMANDS)
-    await bot.set_my_commands(
-        [BotCommand(name, described[name]) for name in texts.MENU_COMMANDS],
-        scope=BotCommandScopeAllPrivateChats(),
-    )
+    await bot.set_my_commands(language.menu(), scope=BotCommandScopeAllPrivateChats())
     await bot.delete_my_commands()  # the default scope, once all commands (an older version)
+    # The same in each shipped language, for people whose Telegram is set to it.
+    await language.set_profiles(bot)
 
 
 async def _post_shutdown(application: Application) -> None:

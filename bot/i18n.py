@@ -271,9 +271,13 @@ def plural(pair: tuple[str, str], count: int, **values: Any) -> str:
     return ngettext(pair[0], pair[1], count).format(count=count, **values)
 
 
+# The English here is British ("programme", "3 December 2026", "A, B and C").
+_BABEL_LOCALES = {"en": "en_GB"}
+
+
 @cache
 def _locale(language: str) -> Locale:
-    return Locale.parse(language)
+    return Locale.parse(_BABEL_LOCALES.get(language, language))
 
 
 def locale() -> Locale:
@@ -424,13 +428,13 @@ def placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
 
-def problems(language: str) -> list[str]:
+def problems(language: str, *, po: Path | None = None, pot: Path = POT_PATH) -> list[str]:
     """What keeps a catalog from shipping: untranslated or fuzzy strings, placeholders changed."""
     from babel.messages.pofile import read_po
 
-    with POT_PATH.open("rb") as fh:
+    with pot.open("rb") as fh:
         template = read_po(fh)
-    with _po_path(language).open("rb") as fh:
+    with (po or _po_path(language)).open("rb") as fh:
         catalog = read_po(fh)
     found = []
     for source in template:

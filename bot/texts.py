@@ -167,6 +167,7 @@ WELCOME_BACK = N_(
 STALE_BUTTON = N_("That question has already been answered.")
 
 FINISH_SETUP_FIRST = N_("Let's finish setting up first.")
+FINISH_SETUP_SEND_START = N_("Let's finish setting up first. Send /start.")
 
 NOT_UNDERSTOOD = N_("Sorry, I didn't catch that. /help lists what I can do.")
 NOT_PLACED = N_("I'm not sure what you mean. Here's what I can do:")
@@ -299,6 +300,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("reminders", N_("Your reminder and when the next one comes")),
     ("pause", N_("Pause the daily reminders")),
     ("resume", N_("Turn the daily reminders back on")),
+    ("language", N_("Change the language I write in")),
     ("privacy", N_("What I keep about you, and why")),
     ("export", N_("All your data as a file")),
     ("delete", N_("Erase everything I keep about you")),
@@ -837,6 +839,13 @@ MINI_APP_TRY_AGAIN = N_("Try again")
 MINI_APP_NOT_SIGNED = N_("Open this page from the bot's chat in Telegram.")
 
 
+# Language ------------------------------------------------------------------------------
+
+# {language} is the language's own name ("Español"), the same in every language.
+LANGUAGE_CURRENT = N_("I write to you in {language}. Pick another language:")
+LANGUAGE_SET = N_("Done: I'll write to you in {language} from now on.")
+
+
 def months() -> tuple[str, ...]:
     """The twelve short month names, January first, in the current language (Babel)."""
     names = i18n.locale().months["format"]["abbreviated"]
@@ -847,7 +856,8 @@ class _Texts(types.ModuleType):
     """This module, with every marked text read in the current person's language."""
 
     def __getattribute__(self, name: str) -> Any:
-        return i18n.localize(super().__getattribute__(name))
+        value = super().__getattribute__(name)
+        return value if name.startswith("__") else i18n.localize(value)
 
 
 sys.modules[__name__].__class__ = _Texts

@@ -14,6 +14,7 @@ REPORT = "rp"
 PRIVACY = "pv"
 GENERAL = "gn"
 ROUTINE = "rt"
+LANGUAGE = "lg"
 
 # General actions: buttons under a reply the bot could not place.
 STATS, HELP = "stats", "help"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot import texts
+from bot import i18n, texts
 from bot.handlers.common import Services, services
 from bot.handlers.session_buttons import ANSWER, HOLDING
 from bot.handlers.session_prompts import ask_answer
@@ -52,6 +52,8 @@ class HoldRun:
     edit: asyncio.Task[None] | None = None
     # Tries of a step after the hold that the database failed (see `_retry_later`).
     retries: int = 0
+    # The person's language: each step runs as a job, outside the update that started it.
+    language: str = field(default_factory=i18n.current)
 
 
 def _job_name(session_id: int) -> str:
@@ -113,6 +115,7 @@ async def _get_ready(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One step of "get ready… 3, 2, 1" (each shown, never dropped), then the hold begins."""
     assert context.job is not None and context.job_queue is not None
     run: HoldRun = context.job.data
+    i18n.activate(run.language)
     svc = services(context)
     label = _side_label(run.sides, run.side)
     run.shown -= 1
@@ -147,6 +150,7 @@ async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One countdown edit, best effort: computed from the clock, dropped when late."""
     assert context.job is not None
     run: HoldRun = context.job.data
+    i18n.activate(run.language)
     now = asyncio.get_running_loop().time()
     seconds = run.target - round((now - run.started) / run.step) * COUNTDOWN_STEP
     if seconds <= COUNTDOWN_STEP:
@@ -174,6 +178,7 @@ async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The hold's end: say Release first, then record it and go on."""
     assert context.job is not None and context.job_queue is not None
     run: HoldRun = context.job.data
+    i18n.activate(run.language)
     for job in context.job_queue.get_jobs_by_name(_job_name(run.session_id)):
         if job.callback is _tick:
             job.schedule_removal()
@@ -193,6 +198,7 @@ async def _release(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _record_release_again(context: ContextTypes.DEFAULT_TYPE) -> None:
     """A retry of recording a hold's end that the database failed."""
     assert context.job is not None
+    i18n.activate(context.job.data.language)
     await _record_release(context, context.job.data)
 
 
@@ -252,6 +258,7 @@ async def _after_rest(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The rest between sides is over: count the next side."""
     assert context.job is not None
     run: HoldRun = context.job.data
+    i18n.activate(run.language)
     try:
         state = await services(context).repository.get_session(run.session_id)
     except Exception as error:

@@ -36,7 +36,7 @@ from bot.domain.timezones import (
     zone,
 )
 from bot.handlers import callback_data as cd
-from bot.handlers import general
+from bot.handlers import general, language
 from bot.handlers.common import inline_keyboard, services, show_choice
 from bot.storage.models import User
 
@@ -131,7 +131,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_user and update.effective_chat and update.effective_message
     message = update.effective_message
     user, _created = await svc.repository.ensure_user(
-        update.effective_user.id, update.effective_chat.id, svc.clock.now()
+        update.effective_user.id,
+        update.effective_chat.id,
+        svc.clock.now(),
+        language=language.first_contact(update.effective_user.language_code),
     )
     code = start_code(context.args)
     if code is not None and code != user.start_code:

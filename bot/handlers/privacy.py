@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, fil
 
 from bot import texts
 from bot.handlers import callback_data as cd
-from bot.handlers import session
+from bot.handlers import language, session
 from bot.handlers.common import inline_keyboard, services, show_choice
 from bot.intake import INBOX_KEY
 
@@ -69,6 +69,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     # A hold being counted belongs to a session about to vanish: stop it first.
     await session.stop_active(update.effective_chat.id, user_id, context, quiet=True)
     await services(context).repository.delete_user(user_id)
+    language.cache(context).forget(user_id)
     # The updates kept in the inbox (bot/intake.py) are their own words too.
     inbox = context.bot_data.get(INBOX_KEY)
     if inbox is not None:

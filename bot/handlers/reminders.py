@@ -11,7 +11,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot import texts
+from bot import i18n, texts
 from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import SNOOZE, Morning, missed_yesterday, snooze_same_day
 from bot.domain.routine import RoutineItem, estimated_minutes
@@ -87,7 +87,7 @@ async def _set_up_user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Us
     assert update.effective_user and update.effective_message
     user = await services(context).repository.get_user(update.effective_user.id)
     if user is None or user.onboarding_step != DONE:
-        await update.effective_message.reply_text(texts.FINISH_SETUP_FIRST + " Send /start.")
+        await update.effective_message.reply_text(texts.FINISH_SETUP_SEND_START)
         return None
     return user
 
@@ -381,6 +381,8 @@ async def _send(
 ) -> str | None:
     """Send one claimed reminder; how it went (None: leave it claimed, to be tried again)."""
     svc = services(context)
+    # Each send is its own task, so this sets the language for this person's message only.
+    i18n.activate(due.language)
     try:
         if due.check_due and due.kind in (DAILY, RETRY):
             await _send_morning_check(context, due)

@@ -17,9 +17,7 @@ from catalog.model import Exercise
 
 def _card_text(exercise: Exercise, state: SessionState) -> str:
     steps = "\n".join(f"{n}. {html.escape(step)}" for n, step in enumerate(exercise.steps, 1))
-    hold = f"{state.target_hold} s"
-    if exercise.sides:
-        hold += " each side"
+    hold = texts.hold_text(state.target_hold, each_side=bool(exercise.sides))
     text = texts.CARD.format(
         position=state.position + 1,
         total=len(state.routine),

@@ -43,6 +43,7 @@ USER_FIELDS = frozenset(
         "report_pain",
         "consented_at",
         "start_code",
+        "language",
     }
 )
 # Changing any of these moves the person's next reminder.
@@ -87,6 +88,8 @@ class DueReminder:
     level: int
     check_due: bool
     kind: str
+    # users.language: what the reminder is written in (None: English, see bot.i18n).
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,10 @@ class PeopleMixin(RepositoryBase):
         async with self._sessions() as session:
             return await session.get(User, user_id)
 
-    async def ensure_user(self, user_id: int, chat_id: int, now: datetime) -> tuple[User, bool]:
-        """The user, created on first contact; True when they are new."""
+    async def ensure_user(
+        self, user_id: int, chat_id: int, now: datetime, *, language: str | None = None
+    ) -> tuple[User, bool]:
+        """The user, created on first contact (reading `language`); True when they are new."""
         async with self._writing() as session:
             user = await session.get(User, user_id)
             if user is not None:
@@ -53,9 +55,15 @@ class PeopleMixin(RepositoryBase):
                 disclaimer_shown=False,
                 level=1,
                 active=True,
+                language=language,
             )
             session.add(user)
             return user, True
+
+    async def language_of(self, user_id: int) -> str | None:
+        """The language the person chose (or was given at first contact); None: not stored."""
+        async with self._sessions() as session:
+            return await session.scalar(select(User.language).where(User.id == user_id))
 
     async def update_user(
         self, user_id: int, *, now: datetime | None = None, **fields: Any

@@ -142,9 +142,37 @@ def test_urgent_beats_see_doctor_and_reasons_are_ordered_by_severity() -> None:
     )
 
 
-def test_negation_is_not_understood_on_purpose() -> None:
-    # Documented limitation: erring on the side of safety.
-    finding = detect_red_flags("no numbness in my groin")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no numbness in my groin",
+        "I don't have any numbness in my groin",
+        "my groin is not numb",
+        "no problems with bladder control",
+        "I have no trouble controlling my bladder",
+        "my legs are not giving way",
+        "I can't feel any numbness in my groin",
+    ],
+)
+def test_plain_negations_raise_nothing(text: str) -> None:
+    assert detect_red_flags(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no fever, but my groin is numb",
+        "no numbness in my groin until today",
+        "I don't know why I can't pee",
+        "no, I can't pee",
+        "no I can't pee",
+        "no idea why my groin is numb",
+        "I can no longer feel my legs",
+    ],
+)
+def test_negations_that_are_not_plain_still_raise_a_finding(text: str) -> None:
+    # Erring on the side of safety: only a plain negation of the symptom itself is let go.
+    finding = detect_red_flags(text)
     assert finding is not None
     assert finding.urgency is Urgency.URGENT
 

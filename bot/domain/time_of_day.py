@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import time
+
+from bot.domain import time_words
+from bot.domain.folding import fold
 
 __all__ = ["AmbiguousHour", "format_time_of_day", "parse_time_of_day", "read_time_of_day"]
 
@@ -130,26 +132,47 @@ def read_time_of_day(text: str) -> time | AmbiguousHour | None:
 
     "7:30", "07:30", "19:30", "18h", "18h30", "6pm", "7.30 pm", "7 in the evening", "noon" and
     "midnight" are times; "7", "7 o'clock" and "half past 6" (said without am, pm, morning or
-    evening) ask "morning or evening?"; "12" and "half past 12" mean around midday.
+    evening) ask "morning or evening?"; "12" and "half past 12" mean around midday. The same
+    in every shipped language (bot.domain.time_words): "в 7 утра", "às 19h30", "a las 7 y
+    media" (asks), "halb acht" (7:30, asks), "jam 7 pagi", "pukul 19.30".
     """
-    cleaned = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    cleaned = " ".join(fold(text).split())
     cleaned = cleaned.removeprefix("at ").rstrip("!?,.")
+    cleaned, part = time_words.localise(cleaned)
     if cleaned in _WORDS:
         return _WORDS[cleaned]
-    said = None
+    said = part if part in (time_words.MORNING, time_words.EVENING) else None
     if (period := _PERIOD_WORDS_RE.search(cleaned)) is not None:
+        if part is not None:
+            return None  # two parts of the day: not a form anyone means
         said = "a" if period["morning"] else "p"
         cleaned = cleaned[: period.start()]
     for pattern, reading in ((_TIME_RE, _numeric), (_SPOKEN_RE, _spoken)):
         match = pattern.fullmatch(cleaned)
         if match is None:
             continue
-        if match["meridiem"] is not None and said is not None:
+        if match["meridiem"] is not None and part is not None:
             return None  # "7 pm in the evening": said twice, not a form anyone means
-        result = reading(match, match["meridiem"] or said)
+        if part in (time_words.NIGHT, time_words.DAY):
+            result = _part_of_day(match, reading, part)
+        else:
+            result = reading(match, match["meridiem"] or said)
         if result is not None:
             return result
     return None
+
+
+def _part_of_day(match: re.Match[str], reading, part: str) -> time | None:
+    """A clock reading said at night ("2 ночи", "10 de la noche") or by day ("в 2 дня")."""
+    morning = reading(match, "a")
+    if not isinstance(morning, time):
+        clock = reading(match, None)  # "22:00 de la noche": a 24-hour reading says it all
+        return clock if isinstance(clock, time) else None
+    face = morning.hour or 12
+    evening = 6 <= face <= 11 if part == time_words.NIGHT else face <= 9
+    if face == 12:
+        return morning if part == time_words.NIGHT else morning.replace(hour=12)
+    return morning.replace(hour=morning.hour + 12) if evening else morning
 
 
 def parse_time_of_day(text: str) -> time | None:

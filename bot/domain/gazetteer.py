@@ -48,6 +48,19 @@ _FOLDS = str.maketrans(
 _LATIN_MARKS_RE = re.compile(r"(?<=[A-Za-z\u00c0-\u024f\u1e00-\u1eff])[\u0300-\u036f]+")
 _SEPARATORS_RE = re.compile(r"[\s\-‐‑–—_,;:/()\[\]\"«»“”!?]+")
 
+# Languages whose country names (from Babel's CLDR data) are known too: "Германия",
+# "Alemania", "Україна" name a country, and qualify a city ("Київ, Україна").
+_COUNTRY_NAME_LOCALES = ("es", "pt_BR", "ru", "de", "uk", "id")
+# Those names that are first of all a large city elsewhere: the Spanish for Grenada is Granada.
+_NOT_COUNTRY_NAMES = frozenset(
+    {"granada", "guadalupe", "san martin", "santa lucia", "santa elena", "santa helena"}
+    | {"sao martinho", "san bartolome"}
+)
+# An alternate name is offered beside a primary one when its city is this many times larger:
+# Spanish "Pekín" is Beijing as well as Pekin, Illinois; "Colonia" is Köln as well as
+# Colonia, New Jersey.
+_ALTERNATE_FACTOR = 20
+
 # Country names people use that GeoNames spells otherwise.
 _COUNTRY_ALIASES = {
     "uk": "GB",
@@ -163,6 +176,10 @@ class _Gazetteer:
                 self.countries[normalise_name(name)] = code
         country_names = dict(_COUNTRY_ALIASES)  # names only: "no" and "at" are no countries
         country_names |= {normalise_name(entry["name"]): code for code, entry in countries.items()}
+        for name, code in _local_country_names(countries):
+            self.countries.setdefault(name, code)
+            if name not in _NOT_COUNTRY_NAMES:
+                country_names.setdefault(name, code)
         self.regions: dict[str, str] = {}
         for code, entry in states.items():
             self.regions[normalise_name(code)] = entry["name"]
@@ -240,14 +257,14 @@ class _Gazetteer:
             zone=self.zones[self.place_zones[number]],
         )
 
-    def named(self, key: str) -> list[int]:
-        """City numbers called `key`: by a primary name if any is, else by an alternate one."""
+    def named(self, key: str) -> tuple[list[int], list[int]]:
+        """City numbers called `key` by a primary name, and by an alternate one."""
         encoded = key.encode(errors="surrogatepass")  # a lone surrogate (forged JSON) matches none
         start = bisect.bisect_left(self.keys, encoded)
         end = bisect.bisect_right(self.keys, encoded, start)
         found = self.numbers[start:end]
         primaries = [tagged // 2 for tagged in found if tagged % 2 == 0]
-        return primaries or [tagged // 2 for tagged in found]
+        return primaries, [tagged // 2 for tagged in found if tagged % 2 == 1]
 
     def qualified(self, numbers: list[int], qualifier: str) -> list[int]:
         """The cities in the country or US state `qualifier` names."""
@@ -351,15 +368,47 @@ def find_places(text: str) -> tuple[Place, ...]:
     if not key or not any(char.isalpha() for char in key):
         return ()
     gazetteer = _gazetteer()
-    numbers = gazetteer.named(key)
-    for part in qualifier.split(",") if qualifier.strip() else ():
-        numbers = gazetteer.qualified(numbers, normalise_name(part))
+    primaries, alternates = gazetteer.named(key)
+    qualifiers = (
+        [normalise_name(part) for part in qualifier.split(",")] if qualifier.strip() else []
+    )
+    for part in qualifiers:
+        primaries = gazetteer.qualified(primaries, part)
+        alternates = gazetteer.qualified(alternates, part)
+    places = _largest_by_zone(gazetteer, primaries or alternates)
+    if places and primaries:
+        # A primary name wins ("Porto" is Porto, not Bordeaux), unless a city known by it as
+        # well is far larger: then both are offered ("Pekín": Beijing or Pekin, Illinois).
+        floor = places[0].population * _ALTERNATE_FACTOR
+        larger = [n for n in alternates if gazetteer.populations[n] >= floor]
+        if larger:
+            places = _largest_by_zone(gazetteer, larger)[:1] + places
+            places = sorted(places, key=lambda p: -p.population)
+    by_zone: dict[str, Place] = {}
+    for place in places:
+        by_zone.setdefault(place.zone, place)
+    return tuple(by_zone.values())[:_MOST_CHOICES]
+
+
+def _largest_by_zone(gazetteer: _Gazetteer, numbers: list[int]) -> list[Place]:
+    """The largest place of each zone, largest first, among those within a factor of ten
+    of the largest of all."""
     if not numbers:
-        return ()
+        return []
     places = sorted((gazetteer.place(n) for n in numbers), key=lambda p: -p.population)
     largest = places[0].population
     by_zone: dict[str, Place] = {}
     for place in places:
         if place.population * _POPULATION_FACTOR >= largest:
             by_zone.setdefault(place.zone, place)  # the largest place of each zone
-    return tuple(by_zone.values())[:_MOST_CHOICES]
+    return list(by_zone.values())
+
+
+def _local_country_names(countries: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(normalised name, ISO code) of every country in each _COUNTRY_NAME_LOCALES language."""
+    from babel import Locale  # deferred: only the gazetteer's one-off load needs it
+
+    for locale in _COUNTRY_NAME_LOCALES:
+        for code, name in Locale.parse(locale).territories.items():
+            if code in countries:
+                yield normalise_name(name), code

@@ -64,6 +64,30 @@ _ALIASES: dict[str, str] = {
     # Country names GeoNames spells otherwise ("The Netherlands").
     "netherlands": "Europe/Amsterdam",
     "holland": "Europe/Amsterdam",
+    # Names in the shipped languages that the gazetteer leaves ambiguous or wrong, for big
+    # cities; in Cyrillic nobody means the small namesakes (Geneva, Illinois; Odessa, Texas).
+    "женева": "Europe/Zurich",
+    "барселона": "Europe/Madrid",
+    "одесса": "Europe/Kyiv",
+    "одеса": "Europe/Kyiv",
+    "калининград": "Europe/Kaliningrad",
+    "калінінград": "Europe/Kaliningrad",
+    "jogja": "Asia/Jakarta",
+    "yogya": "Asia/Jakarta",
+    "jogjakarta": "Asia/Jakarta",
+    "bali": "Asia/Makassar",  # the island, not Bali in Rajasthan
+}
+# Names that mean a big city in one language and a small town in English: with that language
+# set, the big city ("Pekín" is Beijing to a Spanish speaker; anyone else is asked).
+_LANGUAGE_ALIASES: dict[str, dict[str, str]] = {
+    "es": {
+        "pekin": "Asia/Shanghai",
+        "colonia": "Europe/Berlin",
+        "sidney": "Australia/Sydney",
+        "san petersburgo": "Europe/Moscow",
+    },
+    "pt": {"colonia": "Europe/Berlin", "sidnei": "Australia/Sydney"},
+    "de": {"peking": "Asia/Shanghai"},
 }
 
 # Half- and quarter-hour offsets have no Etc/ key; each maps to a zone whose STANDARD offset is
@@ -213,8 +237,13 @@ def is_fixed_offset(name: str) -> bool:
     return name.startswith("Etc/") or name in _FIXED_ZONES
 
 
-def find_timezone(text: str) -> ZoneFound | ZoneChoices | None:
-    """What typed text means as a time zone: one zone, places to choose from, or None."""
+def find_timezone(text: str, language: str = "en") -> ZoneFound | ZoneChoices | None:
+    """What typed text means as a time zone: one zone, places to choose from, or None.
+
+    `language` (the person's, "pt_BR" or "pt") settles names that mean a big city in that
+    language and a small town elsewhere ("Pekín", "Colonia"); every language's names are
+    understood whatever it is.
+    """
     text = text.strip()
     if not text or len(text) > 100:  # nothing a zone name needs; keeps lookups cheap
         return None
@@ -224,7 +253,13 @@ def find_timezone(text: str) -> ZoneFound | ZoneChoices | None:
         if "/" in key:
             candidate = _full_key_index().get(key)
         else:
-            candidate = _ALIASES.get(key) or _full_key_index().get(key) or _city_index().get(key)
+            local = _LANGUAGE_ALIASES.get(_base_language(language), {})
+            candidate = (
+                _ALIASES.get(key)
+                or local.get(key)
+                or _full_key_index().get(key)
+                or _city_index().get(key)
+            )
     if candidate is not None:
         if candidate not in _available():
             return None
@@ -243,9 +278,14 @@ def find_timezone(text: str) -> ZoneFound | ZoneChoices | None:
     return ZoneChoices(places)
 
 
-def resolve_timezone(text: str) -> str | None:
+def _base_language(language: str) -> str:
+    """ "pt" for "pt_BR" or "pt-br": the language without its region."""
+    return language.replace("-", "_").split("_", 1)[0].casefold()
+
+
+def resolve_timezone(text: str, language: str = "en") -> str | None:
     """The one IANA zone typed text means; None if unknown or several places share the name."""
-    found = find_timezone(text)
+    found = find_timezone(text, language)
     return found.zone if isinstance(found, ZoneFound) else None
 
 

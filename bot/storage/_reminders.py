@@ -275,6 +275,7 @@ def _due(user: User, day: date, kind: str) -> DueReminder:
         level=user.level,
         check_due=user.check_due,
         kind=kind,
+        language=user.language,
     )
 
 

@@ -83,6 +83,10 @@ def _run(*, webhook: bool = False) -> int:
 
             asyncio.run(serve_webhook(application, settings))
         else:
+            from bot.miniapp.server import serve_beside_polling
+
+            # MINI_APP_PORT: the timer page's own small server, started and stopped with the bot.
+            serve_beside_polling(application, settings)
             application.run_polling(allowed_updates=None)
     except InvalidToken:
         # Telegram answers 401 for a token it does not know and 404 for a malformed one (or a

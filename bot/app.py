@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from telegram import BotCommandScopeAllPrivateChats
+from telegram import BotCommandScopeAllPrivateChats, MenuButtonWebApp, WebAppInfo
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import texts
@@ -142,6 +142,12 @@ async def _set_profile(application: Application) -> None:
     await bot.delete_my_commands()  # the default scope, once all commands (an older version)
     # The same in each shipped language, for people whose Telegram is set to it.
     await language.set_profiles(bot)
+    url = application.bot_data[SERVICES_KEY].settings.mini_app_url
+    if url:
+        # The menu button beside the message field opens the timer (bot/miniapp/).
+        await bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(texts.MENU_TIMER, WebAppInfo(url))
+        )
 
 
 async def _post_shutdown(application: Application) -> None:

@@ -32,6 +32,9 @@ SETTING_HELP: dict[str, str] = {
     "WEBHOOK_PATH": "the path Telegram posts to, letters, digits, _ - and /, e.g. telegram",
     "WEBHOOK_URL": "the public https URL Telegram should call, path included, "
     "e.g. https://backcoach.example.com/telegram",
+    "MINI_APP_URL": "the public https URL of the timer page, "
+    "e.g. https://backcoach.example.com/miniapp/",
+    "MINI_APP_PORT": "polling mode: the port the timer page is served on, 1-65535, e.g. 8081",
     "WEBHOOK_SECRET": "1-256 characters of A-Z a-z 0-9 _ -, e.g. made by "
     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
 }
@@ -80,6 +83,22 @@ class Settings(BaseSettings):
     webhook_path: str = "telegram"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # The Mini App timer (bot/miniapp/): its public https address; unset, nothing changes.
+    mini_app_url: str | None = None
+    # Polling mode only: the timer's own small server (webhook mode serves it beside updates).
+    mini_app_port: int | None = Field(default=None, ge=1, le=65535)
+
+    @field_validator("mini_app_url")
+    @classmethod
+    def _mini_app_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        parts = urlsplit(value)
+        # Telegram opens only https pages in a Mini App (a web_app button refuses others).
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError("not an https URL")
+        return value
 
     @field_validator("webhook_listen")
     @classmethod

@@ -78,6 +78,8 @@ async def run_demo(
     from bot.emulator.server import BotApiEmulator
     from bot.emulator.terminal import DemoControls, chat_in_terminal
     from bot.handlers.common import SERVICES_KEY
+    from bot.miniapp.server import mini_app_serving
+    from bot.miniapp.stand_in import stand_in
 
     clock = MovableClock(offset=load_offset())
     # The demo database outlives each run: update ids go on rising, as Telegram's do, so the
@@ -117,7 +119,18 @@ async def run_demo(
         )
         if clock.offset:
             stdout.write(f"The bot's clock is {clock.offset} ahead, as your last demo left it.\n")
-        async with running(application, poll_timeout=1):
+        # The Mini App timer on loopback, with a stand-in for Telegram's script that signs
+        # initData with the emulator's token as the demo user (never served in production).
+        page = mini_app_serving(
+            application,
+            port=0,
+            stand_in=stand_in(emulator.token, clock, user_id=DEMO_USER_ID, first_name="Demo"),
+        )
+        async with running(application, poll_timeout=1), page as port:
+            stdout.write(
+                f"The timer (Mini App) for this chat: http://127.0.0.1:{port}/miniapp/ "
+                "(add ?theme=dark for the dark theme).\n"
+            )
             user = emulator.user(user_id=DEMO_USER_ID, first_name="Demo")
             await chat_in_terminal(user, stdin=stdin, stdout=stdout, controls=controls)
     return 0

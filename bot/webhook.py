@@ -39,6 +39,7 @@ from bot.app import lifecycle
 from bot.config import HEALTH_PATH, Settings
 from bot.handlers.common import SERVICES_KEY, Services
 from bot.intake import INBOX_KEY, Inbox, read_update
+from bot.miniapp import api as miniapp
 
 logger = logging.getLogger(__name__)
 
@@ -222,11 +223,14 @@ def _install_routes(application: Application, settings: Settings, secret: str) -
         "secret": secret,
         "inbox": application.bot_data.get(INBOX_KEY),
     }
+    # The Mini App's page and API share this server when it has a public address.
+    mini_app = miniapp.routes(application) if settings.mini_app_url else []
     tornado_app.add_handlers(
         r".*",
         [
             (rf"/{HEALTH_PATH}", HealthHandler, {"bot_application": application}),
             (rf"/{re.escape(settings.webhook_path)}/?", UpdateHandler, update_route),
+            *mini_app,
             (r"/.*", NotFoundHandler),
         ],
     )

@@ -110,11 +110,26 @@ def _check_inline(rows: Any) -> None:
     for button in (b for row in rows for b in row):
         if not isinstance(button, dict) or not str(button.get("text", "")).strip():
             raise bad_request("can't parse inline keyboard button: Text buttons are unallowed")
-        if not _INLINE_ACTIONS & button.keys():
+        actions = _INLINE_ACTIONS & button.keys()
+        if not actions:
             raise bad_request("text buttons are unallowed in the inline keyboard")
+        if len(actions) > 1:  # "Exactly one of the optional fields must be used"
+            raise bad_request("can't parse inline keyboard button: more than one button type")
+        if "web_app" in button:
+            _check_web_app(button["web_app"], "inline keyboard button Web App URL")
         data = button.get("callback_data")
         if data is not None and not 1 <= len(str(data).encode()) <= 64:
             raise bad_request("BUTTON_DATA_INVALID")
+
+
+def _check_web_app(web_app: Any, what: str) -> None:
+    """A WebAppInfo: an https URL, as Telegram opens only those in a Mini App."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not url:
+        raise bad_request("can't parse WebAppInfo: url is required")
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise bad_request(f"{what} '{url}' is invalid: Only HTTPS links are allowed")
 
 
 def _markup(params: Params) -> dict[str, Any] | None:
@@ -463,6 +478,45 @@ async def get_my_short_description(state: EmulatorState, params: Params, files: 
     language = _check_language(params)
     text = state.short_descriptions.get(language) or state.short_descriptions.get("", "")
     return {"short_description": text}
+
+
+MENU_BUTTON_TYPES = frozenset({"commands", "web_app", "default"})
+
+
+@api_method("setChatMenuButton")
+async def set_chat_menu_button(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """The button beside a private chat's message field (no chat_id: the bot's default one)."""
+    chat_id = params.get("chat_id")
+    if chat_id is not None:
+        if not isinstance(chat_id, int) or chat_id not in state.chats:
+            raise bad_request("chat not found")
+        if state.chats[chat_id].get("type") != "private":
+            raise bad_request("BUTTON_TYPE_INVALID")  # menu buttons are for private chats
+    button = params.get("menu_button") or {"type": "default"}
+    if not isinstance(button, dict) or button.get("type") not in MENU_BUTTON_TYPES:
+        raise bad_request("can't parse menu button JSON object")
+    if button["type"] == "web_app":
+        text = str(button.get("text", ""))
+        if not text.strip():
+            raise bad_request("menu button text is empty")
+        _check_web_app(button.get("web_app"), "menu button Web App URL")
+        button = {"type": "web_app", "text": text, "web_app": {"url": button["web_app"]["url"]}}
+    else:
+        button = {"type": button["type"]}
+    if button["type"] == "default":
+        state.menu_buttons.pop(chat_id, None)  # back to the bot's default (or Telegram's)
+    else:
+        state.menu_buttons[chat_id] = button
+    return True
+
+
+@api_method("getChatMenuButton")
+async def get_chat_menu_button(state: EmulatorState, params: Params, files: Uploads) -> Any:
+    """The chat's menu button, else the bot's default, else Telegram's: the command list."""
+    chat_id = params.get("chat_id")
+    if chat_id is not None and (not isinstance(chat_id, int) or chat_id not in state.chats):
+        raise bad_request("chat not found")
+    return state.menu_buttons.get(chat_id) or state.menu_buttons.get(None) or {"type": "commands"}
 
 
 def commands_key(params: Params) -> str:

@@ -136,6 +136,8 @@ class EmulatorState:
         self.callback_answer_latencies: list[float] = []  # one per accepted answer, in order
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        # setChatMenuButton: by chat id, None for the bot's default (absent: the command list).
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         # setMyDescription / setMyShortDescription, keyed by language code ("" = default).
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}

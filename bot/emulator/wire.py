@@ -19,7 +19,7 @@ BOOL_KEYS = frozenset(
 )  # fmt: skip
 JSON_KEYS = frozenset(
     {"reply_markup", "entities", "caption_entities", "reply_parameters", "link_preview_options",
-     "commands", "scope", "allowed_updates", "media"}
+     "commands", "scope", "allowed_updates", "media", "menu_button"}
 )  # fmt: skip
 
 

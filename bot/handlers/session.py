@@ -6,12 +6,11 @@ from telegram import CallbackQuery, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot import texts
-from bot.domain.gates import Gate, left_after_hurt, session_gate
-from bot.domain.progression import Answer, AnswerKind, apply_answer, progress_of
+from bot.domain.gates import Gate, session_gate
+from bot.domain.progression import Answer
 from bot.domain.replies import Reply, parse_answer, parse_pain
 from bot.domain.routine import estimated_minutes
-from bot.domain.safety import Urgency, pain_urgency
-from bot.domain.streaks import Frozen, told_to_rest
+from bot.domain.streaks import Frozen
 from bot.handlers import callback_data as cd
 from bot.handlers import common, onboarding, reports
 from bot.handlers.common import (
@@ -28,6 +27,7 @@ from bot.handlers.common import (
 # benchmark still read them from this module.
 from bot.handlers.holds import COUNTDOWN_STEP as COUNTDOWN_STEP
 from bot.handlers.holds import cancel_holds, hold_running, start_hold
+from bot.handlers.session_answers import record_answer
 from bot.handlers.session_buttons import (
     ANSWER,
     CARD,
@@ -68,6 +68,11 @@ async def session_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """/session: start today's routine, or offer to continue one in progress."""
     assert update.effective_user and update.effective_chat
     await _begin(update.effective_chat.id, update.effective_user.id, context, fresh=False)
+
+
+async def session_start(chat_id: int, user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/session's work (the Mini App's Start too): begin today's routine, or offer to go on."""
+    await _begin(chat_id, user_id, context, fresh=False)
 
 
 async def _begin(
@@ -157,41 +162,18 @@ async def _answer(
     card (a drawing to upload) or the summary: Telegram shows a spinner until then.
     """
     svc = services(context)
-    exercise = svc.catalog.get(state.exercise_id)
-    progress = progress_of(exercise, await svc.repository.load_progress(state.user_id))
-    user = await svc.repository.get_user(state.user_id)
-    # The morning check said "worse": holds stay where they are today.
-    steady = user is not None and user.steady_on == today(svc, user)
-    update = apply_answer(exercise, progress, answer, grow=not steady)
-    # "If partial cobra hurts, do not move on to cobra": at any score, every harder variant
-    # of an exercise that hurt leaves the rest of today's session at once.
-    rest = [exercise_id for exercise_id, _ in state.routine[state.position + 1 :]]
-    hurt = answer.kind is AnswerKind.HURTS
-    kept = left_after_hurt(svc.catalog, rest, exercise.id) if hurt else tuple(rest)
-    dropped = [e for e in rest if e not in kept]
-    moved = await svc.repository.record_answer(
-        state,
-        expect_phase,
-        answer=answer.kind.value,
-        pain=answer.pain if hurt else None,
-        progress=update.progress,
-        start_hold=exercise.hold.start,
-        now=svc.clock.now(),
-        drop=dropped,
-    )
+    recorded = await record_answer(svc, state, answer, expect_phase)
     if query is not None:
-        await query.answer(None if moved else texts.ALREADY_ANSWERED)
-    if moved is None:
+        await query.answer(None if recorded else texts.ALREADY_ANSWERED)
+    if recorded is None:
         return False
-    if hurt and user is not None and answer.pain is not None and told_to_rest(answer.pain):
-        # Pain above 5: the coach says rest, so the day neither counts nor breaks the streak.
-        now = svc.clock.now()
-        await svc.repository.mark_streak_day(user.id, today(svc, user), Frozen.PAIN, now)
-    if answer.pain is not None and pain_urgency(answer.pain) is Urgency.STOP_TODAY:
+    moved, dropped = recorded.moved, recorded.dropped
+    exercise = svc.catalog.get(state.exercise_id)
+    if recorded.stop:
         # One clear message: stop, why, and what was saved.
         await close(chat_id, moved, STOPPED, context, reason=PAIN_STOP)
         return True
-    line = change_line(svc, update.change)
+    line = change_line(svc, recorded.change)
     if dropped:
         names = [svc.catalog.get(e).name for e in dropped]
         line += "\n" + texts.harder_out_today(names, exercise.name)

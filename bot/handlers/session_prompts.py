@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from telegram.ext import ContextTypes
 
 from bot import texts
@@ -43,6 +44,12 @@ async def send_card(chat_id: int, state: SessionState, context: ContextTypes.DEF
             [(texts.NOT_FOR_ME, button_data(NOT_FOR_ME, state))],
         ]
     )
+    url = services(context).settings.mini_app_url
+    if url:
+        # The Mini App timer runs this same session (bot/miniapp/); the chat's stays too.
+        timer = [InlineKeyboardButton(texts.OPEN_TIMER, web_app=WebAppInfo(url))]
+        rows = keyboard.inline_keyboard
+        keyboard = InlineKeyboardMarkup([rows[0], timer, *rows[1:]])
     await figures.send_card(context, chat_id, exercise.id, card, len(plain), keyboard)
 
 

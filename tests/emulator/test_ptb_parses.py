@@ -20,6 +20,8 @@ from telegram import (
     BotDescription,
     BotShortDescription,
     File,
+    MenuButton,
+    MenuButtonWebApp,
     Message,
     TelegramObject,
     Update,
@@ -227,6 +229,11 @@ async def test_every_method_answers_what_ptb_parses(
         parse("getMyDescription", BotDescription, await call("getMyDescription"))
         assert await call("setMyShortDescription", short_description="Short") is True
         parse("getMyShortDescription", BotShortDescription, await call("getMyShortDescription"))
+        timer = {"type": "web_app", "text": "Timer", "web_app": {"url": "https://a.example/"}}
+        assert await call("setChatMenuButton", menu_button=timer) is True
+        menu = parse("getChatMenuButton", MenuButton, await call("getChatMenuButton"))
+        assert isinstance(menu, MenuButtonWebApp) and menu.web_app.url == "https://a.example/"
+        assert await call("setChatMenuButton", chat_id=USER_ID) is True  # back to the default
 
         assert await call("setWebhook", url="https://bot.example.com/hook") is True
         await user.send_text("while the webhook is set")  # never delivered: not loopback

@@ -12,8 +12,12 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MenuButtonCommands,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 from telegram.error import BadRequest
 
@@ -466,3 +470,46 @@ async def test_commands_are_kept_per_scope(
     assert answer == _refused("Bad Request: can't parse BotCommandScope JSON object")
     assert await bot.delete_my_commands(scope=private)
     assert emu.commands_for({"type": "all_private_chats"}) == []
+
+
+# --- Mini App buttons -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://app.example/", "app.example/", "", "https:///x"])
+async def test_web_app_buttons_need_an_https_url(
+    emu: BotApiEmulator, user: ScriptedUser, url: str
+) -> None:
+    button = {"text": "Open", "web_app": {"url": url}}
+    status, answer = await _call(
+        emu, "sendMessage", chat_id=USER_ID, text="x", reply_markup={"inline_keyboard": [[button]]}
+    )
+    assert status == 400 and not answer["ok"]
+    assert "URL" in answer["description"] or "url" in answer["description"]
+
+
+async def test_a_button_has_exactly_one_kind(emu: BotApiEmulator, user: ScriptedUser) -> None:
+    both = {"text": "Open", "callback_data": "x", "web_app": {"url": "https://app.example/"}}
+    status, _ = await _call(
+        emu, "sendMessage", chat_id=USER_ID, text="x", reply_markup={"inline_keyboard": [[both]]}
+    )
+    assert status == 400
+
+
+async def test_web_app_buttons_and_the_menu_button(bot: Bot, user: ScriptedUser) -> None:
+    app = WebAppInfo("https://app.example/miniapp/")
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Open", web_app=app)]])
+    sent = await bot.send_message(USER_ID, "x", reply_markup=markup)
+    assert sent.reply_markup == markup
+    assert await bot.get_chat_menu_button() == MenuButtonCommands()
+    assert await bot.set_chat_menu_button(menu_button=MenuButtonWebApp("Timer", app))
+    assert await bot.get_chat_menu_button(USER_ID) == MenuButtonWebApp("Timer", app)
+    with pytest.raises(BadRequest, match=r"(?i)only https links are allowed"):
+        await bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp("Timer", WebAppInfo("http://app.example/"))
+        )
+    with pytest.raises(BadRequest, match=r"(?i)menu button text is empty"):
+        await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(" ", app))
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_chat_menu_button(chat_id=999_999, menu_button=MenuButtonDefault())
+    assert await bot.set_chat_menu_button(menu_button=MenuButtonDefault())
+    assert await bot.get_chat_menu_button(USER_ID) == MenuButtonCommands()

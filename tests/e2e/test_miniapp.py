@@ -1,0 +1,285 @@
+"""The Mini App timer in a real headless browser (Debian's chromium via Playwright) against the
+real bot and the emulator: a session run in the page ends with the same database rows and the
+same chat summary as the same answers given in chat; the timer's drift; the screenshots.
+
+Chromium missing: skipped with the reason outside CI; under CI=true that is a failure (.ci/run
+installs it), so the browser tests are never silently left out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot import texts
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from bot.emulator.server import BotApiEmulator
+from bot.miniapp.auth import init_data_for
+from bot.miniapp.server import mini_app_serving
+from bot.miniapp.stand_in import stand_in
+from bot.storage.database import create_engine
+from bot.storage.models import StreakDay, TrainingSession
+from bot.storage.repository import Repository
+from tests.conftest import TICK_SECONDS
+from tests.e2e.helpers import hold, onboard
+
+pytestmark = pytest.mark.e2e
+
+MINI_APP_URL = "https://backcoach.example/miniapp/"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PHONE = {"width": 360, "height": 740}
+# Done, Hurts 6, Skip, Done: the level-1 routine's four exercises.
+ANSWERS = (("done", None), ("hurts", 6), ("skip", None), ("done", None))
+
+
+def chromium_path() -> str:
+    """Debian's chromium; skipped without it, except under CI, where it must be there."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        reason = "chromium or playwright missing: apt-get install chromium; pip install -e .[dev]"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (.ci/run installs them; CI must run the browser tests)")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    executable = chromium_path()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=executable,
+            # As root (CI) chromium's sandbox cannot start; the page is our own.
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+def _settings(emulator: BotApiEmulator, database_url: str, scale: float) -> Settings:
+    return load_settings(
+        env_file=None,
+        telegram_bot_token=emulator.token,
+        telegram_api_base_url=emulator.base_url,
+        database_url=database_url,
+        hold_time_scale=scale,
+        reminder_tick_seconds=TICK_SECONDS,
+        mini_app_url=MINI_APP_URL,
+    )
+
+
+@pytest.fixture
+def settings(emulator: BotApiEmulator, database_url: str) -> Settings:
+    return _settings(emulator, database_url, 0.02)
+
+
+@pytest.fixture
+async def page_url(bot: Any, settings: Settings, clock: FakeClock) -> AsyncIterator[str]:
+    """The page on the Mini App's own server (as in polling mode), with the stand-in script."""
+    script = stand_in(settings.token, clock, user_id=0)
+    async with mini_app_serving(bot, port=0, stand_in=script) as port:
+        yield f"http://127.0.0.1:{port}/miniapp/"
+
+
+async def _open(browser: Any, url: str, *, theme: str = "light") -> Any:
+    context = await browser.new_context(
+        viewport=PHONE, device_scale_factor=1, color_scheme=theme, has_touch=True
+    )
+    page = await context.new_page()
+    await page.goto(url)
+    return page
+
+
+async def _timed_answer(page: Any, answer: str, pain: int | None = None) -> None:
+    """Ready, sit through get-ready and the hold in the page, then answer."""
+    await page.wait_for_selector("main[data-step='card'] #ready")
+    await page.click("#ready")
+    await page.wait_for_selector("main[data-step='answer'] #done")
+    if answer == "done":
+        await page.click("#done")
+    elif answer == "skip":
+        await page.click("#skip")
+    else:
+        await page.click("#hurts")
+        await page.wait_for_selector("main[data-step='pain']")
+        await page.click(f"#pain button[data-pain='{pain}']")
+
+
+async def answer_in_chat(user: Any, answer: str, pain: int | None) -> None:
+    """Ready on the card in chat, the chat's countdown, then the answer by button."""
+    await hold(user)
+    if answer == "hurts":
+        await user.press(texts.HURTS)
+        await user.wait_for_message("How much did it hurt")
+        await user.press(str(pain), message_id=user.last_message.message_id)
+    else:
+        await user.press({"done": texts.DONE, "skip": texts.SKIP}[answer])
+
+
+async def _rows(database_url: str, user_id: int) -> dict[str, Any]:
+    """What the database holds of a person's session: answers, progress and streak days."""
+    repo = Repository(create_engine(database_url))
+    try:
+        sessions = await repo.finished_count(user_id)
+        state = await repo.active_session(user_id)
+        async with repo._sessions() as session:
+            days = (
+                await session.scalars(select(StreakDay).where(StreakDay.user_id == user_id))
+            ).all()
+            frozen = sorted((day.local_date, day.kind) for day in days)
+        async with repo._sessions() as session:
+            last = await session.scalar(
+                select(TrainingSession)
+                .where(TrainingSession.user_id == user_id)
+                .order_by(TrainingSession.id.desc())
+                .limit(1)
+            )
+            assert last is not None
+            answers = [(a.exercise_id, a.answer, a.pain) for a in await repo.answers(last.id)]
+            status = last.status
+        progress = {
+            key: dataclasses.replace(value)
+            for key, value in (await repo.load_progress(user_id)).items()
+        }
+        return {
+            "finished": sessions,
+            "active": state,
+            "status": status,
+            "answers": answers,
+            "progress": progress,
+            "frozen": frozen,
+        }
+    finally:
+        await repo.close()
+
+
+async def test_a_session_in_the_page_ends_as_in_chat(
+    emulator: BotApiEmulator, bot: Any, page_url: str, browser: Any, database_url: str
+) -> None:
+    in_chat, in_page = emulator.user(user_id=811), emulator.user(user_id=812)
+    await onboard(in_chat)
+    await onboard(in_page)
+    menu = emulator.state.menu_buttons.get(None)
+    assert menu == {"type": "web_app", "text": texts.MENU_TIMER, "web_app": {"url": MINI_APP_URL}}
+
+    # The same answers in chat: Done, Hurts 6, Skip, Done.
+    await in_chat.press(texts.START_SESSION)
+    for position, (answer, pain) in enumerate(ANSWERS, start=1):
+        # "… for the rest of today" has " of " too: wait for this very card.
+        await in_chat.wait_for_message(f"{position} of 4")
+        await answer_in_chat(in_chat, answer, pain)
+    chat_summary = await in_chat.wait_for_message("Session complete")
+
+    page = await _open(browser, f"{page_url}?user=812")
+    await page.wait_for_selector("main[data-view='message'] #message-action")
+    assert "4 exercises" in await page.text_content("#message-text")
+    await page.click("#message-action")
+    # Started in the page, the chat has the intro and the first card too, with the timer.
+    card = await in_page.wait_for_message("1 of 4")
+    assert texts.OPEN_TIMER in [label for row in card.inline_buttons for label in row]
+    await page.wait_for_selector("main[data-view='exercise']")
+    assert await page.text_content("#name") == card.text.split("·")[1].split("\n")[0].strip()
+    # The chat card's drawing, served by the bot (drawn once, in a worker process).
+    await page.wait_for_function(
+        "() => { const img = document.getElementById('figure');"
+        " return img.complete && img.naturalWidth === 800; }",
+        timeout=20_000,
+    )
+    for answer, pain in ANSWERS:
+        await _timed_answer(page, answer, pain)
+    await page.wait_for_selector("main[data-view='message']")
+    assert texts.MINI_APP_FINISHED in await page.text_content("#message-text")
+    page_summary = await in_page.wait_for_message("Session complete")
+
+    # The chat's summary and every row are the same whichever way the person trained.
+    assert page_summary.text == chat_summary.text
+    chat_rows, page_rows = await _rows(database_url, 811), await _rows(database_url, 812)
+    assert page_rows == chat_rows
+    assert page_rows["status"] == "finished" and page_rows["active"] is None
+    assert [a[1:] for a in page_rows["answers"]] == [
+        ("done", None),
+        ("hurts", 6),
+        ("skipped", None),
+        ("done", None),
+    ]
+
+    # Each hold began and ended with a beep and a haptic tap.
+    events = await page.evaluate("window.backcoach.events")
+    kinds = [e["type"] for e in events]
+    assert kinds.count("hold-start") == 4 and kinds.count("hold-end") == 4
+    taps = await page.evaluate("window.__telegramEvents.map(e => e.name + ':' + e.value)")
+    assert taps.count("impact:heavy") == 4 and taps.count("notification:success") >= 4
+    await page.context.close()
+
+
+def _tampered(token: str, user_id: int, now: int) -> dict[str, str]:
+    """initData Telegram never signed, each way it can be wrong."""
+    good = init_data_for(user_id, "Alex", token, now)
+    fields = dict(parse_qsl(good))
+    changed = {**fields, "user": fields["user"].replace(str(user_id), str(user_id + 1))}
+    unsigned = {key: value for key, value in fields.items() if key != "hash"}
+    return {
+        "a changed field": urlencode(changed),
+        "another bot's token": init_data_for(user_id, "Alex", "654321:OTHER-BOT", now),
+        "older than a day": init_data_for(user_id, "Alex", token, now - 24 * 3600 - 1),
+        "no hash": urlencode(unsigned),
+        "nothing": "",
+    }
+
+
+async def test_unsigned_requests_change_nothing(
+    emulator: BotApiEmulator,
+    bot: Any,
+    page_url: str,
+    settings: Settings,
+    clock: FakeClock,
+    database_url: str,
+) -> None:
+    user = emulator.user(user_id=821)
+    await onboard(user)
+    await user.press(texts.START_SESSION)
+    await user.wait_for_message("1 of 4")
+    before = await _rows(database_url, 821)
+    now = int(clock.now().timestamp())
+    async with httpx.AsyncClient(base_url=page_url) as client:
+        state = (await client.get("api/session", headers=_signed(settings, 821, now))).json()
+        answer = {"session": state["session"]["id"], "position": 0, "answer": "done"}
+        for why, init_data in _tampered(settings.token, 821, now).items():
+            headers = {"Authorization": f"tma {init_data}".strip()}
+            for method, path, body in (
+                ("GET", "api/session", None),
+                ("POST", "api/session", {}),
+                ("POST", "api/answer", answer),
+            ):
+                response = await client.request(method, path, headers=headers, json=body)
+                expected = 403 if why == "older than a day" else 401
+                assert response.status_code == expected, (why, path)
+                assert "session" not in response.json(), why
+        assert await _rows(database_url, 821) == before
+        # The same request, signed, goes through: the refusals above were the signature's.
+        response = await client.post("api/answer", headers=_signed(settings, 821, now), json=answer)
+        assert response.status_code == 200
+        assert response.json()["session"]["position"] == 1
+    assert (await _rows(database_url, 821))["answers"] == [("cat", "done", None)]
+
+
+def _signed(settings: Settings, user_id: int, now: int) -> dict[str, str]:
+    return {"Authorization": f"tma {init_data_for(user_id, 'Alex', settings.token, now)}"}

@@ -239,8 +239,9 @@ def gettext(message: str) -> str:
     """`message` in the current language, English when the catalog lacks it."""
     language = _current.get()
     if language == SOURCE:
-        return str(message)
-    return translations(language).messages.get(message, str(message))
+        return message  # the source itself: no copy on the hot path
+    catalog = _translations.get(language) or translations(language)
+    return catalog.messages.get(message, message)
 
 
 _ = gettext

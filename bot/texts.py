@@ -856,8 +856,16 @@ class _Texts(types.ModuleType):
     """This module, with every marked text read in the current person's language."""
 
     def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        return value if name.startswith("__") else i18n.localize(value)
+        value = _module_attribute(self, name)
+        kind = type(value)
+        if kind is i18n.Msg:
+            return i18n.gettext(value)
+        if kind is str or name[:2] == "__":
+            return value
+        return i18n.localize(value)
+
+
+_module_attribute = types.ModuleType.__getattribute__
 
 
 sys.modules[__name__].__class__ = _Texts

@@ -80,7 +80,7 @@ _NOT_HURT = re.compile(
     rf"(?:{_HURT})\b"
 )
 _OUT_OF = rf"\s*/\s*10|\s+(?:{words.OUT_OF})\s+10"
-_SCORE = re.compile(rf"(?<![\d.,])(\d{{1,2}})(?:{_OUT_OF})?(?![\d.,]\d)")
+_SCORE = re.compile(rf"(?<![\d.,-])(\d{{1,2}})(?:{_OUT_OF})?(?!\d|[.,-]\d)")
 _BARE_SCORE = re.compile(rf"(?:(?:{words.PAIN_NOUNS})\s*)?(\d{{1,2}})(?:\s*/\s*10)?")
 _NUMBER_VALUES = {fold(word): value for word, value in words.NUMBER_VALUES.items()}
 _NUMBER_WORDS = re.compile(

@@ -107,6 +107,29 @@ def parse_pain(text: str) -> int | None:
     return value if value is not None and 0 <= value <= 10 else None
 
 
+class Amount(StrEnum):
+    """How much of today's routine a person says they did."""
+
+    ALL = "all"
+    SOME = "some"
+
+
+_AMOUNTS = {fold(phrase): Amount.SOME for phrase in _alternatives(words.SOME_OF_IT)} | {
+    fold(phrase): Amount.ALL for phrase in _alternatives(words.ALL_OF_IT)
+}
+_CONSENT = frozenset(_alternatives(words.CONSENT))
+
+
+def parse_amount(text: str) -> Amount | None:
+    """All or some of the routine, typed in any shipped language ("all of it", "часть")."""
+    return _AMOUNTS.get(_normalise(text))
+
+
+def is_consent(text: str) -> bool:
+    """Whether a message is a plain yes to the consent question, in any shipped language."""
+    return _normalise(text) in _CONSENT
+
+
 @dataclass(frozen=True, slots=True)
 class TypedAnswer:
     """What a typed answer to "How did it go?" means; `pain` only with a score given."""

@@ -58,6 +58,37 @@ STOP = {
     "id": "berhenti|cukup|batal|batalkan|udahan|sudahi",
 }
 
+# A plain yes to the consent question, typed. Only a plain yes: "done" or "👍" there may mean
+# something else (a returning person reporting their routine).
+CONSENT = {
+    "en": "yes|y|yes please|yes, thats ok|i agree|agree",
+    "es": "sí|si|sí, acepto|acepto|de acuerdo|estoy de acuerdo|sí, de acuerdo",
+    "pt": "sim|aceito|concordo|sim, aceito|sim, concordo|de acordo",
+    "ru": "да|согласен|согласна|я согласен|я согласна|да, согласен|да, согласна|принимаю",
+    "uk": "так|згоден|згодна|я згоден|я згодна|так, згоден|так, згодна|погоджуюсь",
+    "de": "ja|einverstanden|ja, einverstanden|ich stimme zu|zustimmen|ja bitte",
+    "id": "ya|iya|setuju|saya setuju|ya, setuju|ya, saya setuju",
+}
+# How much of today's routine was done, typed at "All of it, without pain?".
+ALL_OF_IT = {
+    "en": "all|all of it|yes all|yes, all of it|everything",
+    "es": "todo|todos|sí, todo|todo completo|completo|lo hice todo",
+    "pt": "tudo|todos|sim, tudo|completo|fiz tudo",
+    "ru": "всё|все|да, всё|всё целиком|полностью|всё сделал|всё сделала",
+    "uk": "все|усе|так, все|повністю|все зробив|все зробила",
+    "de": "alles|ja, alles|komplett|vollständig|alles gemacht",
+    "id": "semua|semuanya|ya, semua|seluruhnya|lengkap|semua selesai",
+}
+SOME_OF_IT = {
+    "en": "some|some of it|part|partly|half|not all",
+    "es": "algo|una parte|parte|parcialmente|la mitad|no todo|un poco",
+    "pt": "um pouco|uma parte|parte|parcialmente|metade|nem tudo|não tudo",
+    "ru": "часть|частично|половину|половина|не всё|немного",
+    "uk": "частину|частково|половину|не все|трохи",
+    "de": "teilweise|einen teil|ein teil|etwas|die hälfte|halb|nicht alles",
+    "id": "sebagian|setengah|separuh|tidak semua|sedikit",
+}
+
 # Words that say something hurt, inside a longer message ("me duele 6", "болит 7").
 HURT_WORDS = {
     "en": r"hurts?|hurting|hurted|ouch|ow+|pain|painful|sore|aches?|aching|achy|twinge",

@@ -22,9 +22,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
+from bot import i18n, texts
 from bot.domain import gazetteer
-from bot.domain.replies import parse_pain
+from bot.domain.replies import is_consent, parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import AmbiguousHour, parse_time_of_day, read_time_of_day
 from bot.domain.timezones import (
@@ -48,10 +48,6 @@ PAIN = "pain"
 TIMEZONE = "timezone"
 REMINDER_TIME = "reminder_time"
 DONE = "done"
-
-# Typed words that give consent. Only a plain yes: "done" or "👍" at this question may mean
-# something else (a returning person reporting their routine).
-_CONSENT_WORDS = frozenset({"yes", "y", "yes please", "yes, that's ok", "i agree", "agree"})
 
 REMINDER_CHOICES = (time(7, 0), time(8, 0), time(12, 0), time(18, 0), time(19, 0), time(20, 0))
 
@@ -304,8 +300,11 @@ async def _save_timezone(
 
 
 async def find_zone(typed: str) -> ZoneFound | ZoneChoices | None:
-    """find_timezone in a worker thread: the first city lookup reads the gazetteer (~2 s)."""
-    return await asyncio.to_thread(find_timezone, typed)
+    """find_timezone in a worker thread: the first city lookup reads the gazetteer (~2 s).
+
+    The person's language settles names that mean a big city there ("Pekín" in Spanish).
+    """
+    return await asyncio.to_thread(find_timezone, typed, i18n.current())
 
 
 def known_zone(value: str) -> bool:
@@ -376,7 +375,7 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
         return
     step = user.onboarding_step
     typed = (message.text or "").strip()
-    if step == CONSENT and typed.casefold().strip(" .!") in _CONSENT_WORDS:
+    if step == CONSENT and is_consent(typed):
         await _consent(message, context, user, agreed=True)
     elif step == CONSENT:
         await message.reply_text(texts.CONSENT_NEEDED)

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot import texts
 from bot.domain.gates import Gate, session_gate
 from bot.domain.reminders import HowItWent, Morning, morning_check, report_done, report_pain
-from bot.domain.replies import Reply, parse_answer, parse_pain
+from bot.domain.replies import Amount, Reply, parse_amount, parse_answer, parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.streaks import Frozen, told_to_rest
 from bot.handlers import callback_data as cd
@@ -37,10 +37,6 @@ HURTS_PAIN = "pain"
 HURTS_WHICH = "which"
 DONE_PAIN = "done_pain"
 DONE_WHICH = "done_which"
-
-# Typed answers to "All of it, without pain?" beyond done and hurts.
-_SOME = frozenset({"some", "some of it", "part", "partly", "half", "not all"})
-_ALL = frozenset({"all", "all of it", "yes all", "yes, all of it", "everything"})
 
 
 async def text_outside_session(
@@ -87,10 +83,10 @@ async def text_outside_session(
 
 
 def _typed_how(typed: str, reply: Reply | None) -> HowItWent | None:
-    words = typed.casefold().strip(" .!?")
-    if words in _SOME:
+    amount = parse_amount(typed)  # "some of it", "часть", "todo"...
+    if amount is Amount.SOME:
         return HowItWent.SOME
-    if words in _ALL or reply is Reply.DONE:
+    if amount is Amount.ALL or reply is Reply.DONE:
         return HowItWent.ALL
     if reply is Reply.HURTS:
         return HowItWent.HURT

@@ -14,7 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.replies import Reply, is_question, parse_answer, parse_pain
+from bot.domain.replies import (
+    Amount,
+    Reply,
+    is_consent,
+    is_question,
+    parse_amount,
+    parse_answer,
+    parse_pain,
+)
 from bot.domain.safety import RedFlag, Urgency, detect_red_flags
 from bot.domain.time_of_day import AmbiguousHour, read_time_of_day
 from bot.domain.timezones import ZoneChoices, ZoneFound, find_timezone
@@ -34,8 +42,12 @@ def at(clock: str) -> time:
 
 # Rows: ("answer", text, (reply, pain) or None), ("pain", text, score or None),
 # ("flag", text, RedFlag or SAFE), ("question", text, bool), ("time", text, reading),
-# ("place", text, zone, frozenset of zones offered, or None).
+# ("place", text, zone, frozenset of zones offered, or None), ("consent", text, bool: a plain
+# yes to the consent question), ("amount", text, all or some of the routine).
 SPANISH = [
+    ("consent", "sí, acepto", True),
+    ("amount", "no todo", Amount.SOME),
+    ("amount", "todo", Amount.ALL),
     ("answer", "hecho", (DONE, None)),
     ("answer", "¡Listo!", (DONE, None)),
     ("answer", "ya está", (DONE, None)),
@@ -80,6 +92,8 @@ SPANISH = [
 ]
 
 PORTUGUESE = [
+    ("consent", "sim", True),
+    ("amount", "nem tudo", Amount.SOME),
     ("answer", "feito", (DONE, None)),
     ("answer", "Pronto!", (DONE, None)),
     ("answer", "já fiz", (DONE, None)),
@@ -120,6 +134,9 @@ PORTUGUESE = [
 ]
 
 RUSSIAN = [
+    ("consent", "Да, согласна", True),
+    ("consent", "готово", False),
+    ("amount", "часть", Amount.SOME),
     ("answer", "готово", (DONE, None)),
     ("answer", "Сделал", (DONE, None)),
     ("answer", "сделала", (DONE, None)),
@@ -168,6 +185,8 @@ RUSSIAN = [
 ]
 
 GERMAN = [
+    ("consent", "einverstanden", True),
+    ("amount", "teilweise", Amount.SOME),
     ("answer", "fertig", (DONE, None)),
     ("answer", "Erledigt!", (DONE, None)),
     ("answer", "geschafft", (DONE, None)),
@@ -210,6 +229,8 @@ GERMAN = [
 ]
 
 UKRAINIAN = [
+    ("consent", "так", True),
+    ("amount", "частково", Amount.SOME),
     ("answer", "готово", (DONE, None)),
     ("answer", "зроблено", (DONE, None)),
     ("answer", "зробила", (DONE, None)),
@@ -248,6 +269,8 @@ UKRAINIAN = [
 ]
 
 INDONESIAN = [
+    ("consent", "setuju", True),
+    ("amount", "sebagian", Amount.SOME),
     ("answer", "selesai", (DONE, None)),
     ("answer", "sudah", (DONE, None)),
     ("answer", "udah", (DONE, None)),
@@ -312,6 +335,10 @@ def _read(kind: str, text: str):
         return SAFE if finding is None else finding.reasons[0]
     if kind == "question":
         return is_question(text)
+    if kind == "consent":
+        return is_consent(text)
+    if kind == "amount":
+        return parse_amount(text)
     if kind == "time":
         return read_time_of_day(text)
     found = find_timezone(text)

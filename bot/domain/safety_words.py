@@ -288,7 +288,7 @@ SERIOUS_FALL = (
     r"сбила машина|сбил\w* машин\w*)\b",
     r"\b(?:впав|впала|впали|упав|падіння|послизнул\w*|дтп|авари\w*|збила машина)\b",
     r"\b(?:gesturzt|hingefallen|hingesturzt|sturz|ausgerutscht|unfall|autounfall|"
-    r"verkehrsunfall|angefahren)\b|\bgefallen (?:auf|von|die)\b",
+    r"verkehrsunfall|angefahren)\b|\bgefallen (?:auf|von)\b",
     r"\b(?:terjatuh|terpeleset|kepeleset|tergelincir|kecelakaan|ditabrak|tabrakan)\b|"
     r"\bjatuh\b(?! (?:cinta|tempo|sakit|hati|tertidur))",
 )
@@ -296,9 +296,10 @@ SERIOUS_FALL = (
 OSTEOPOROSIS = (r"\b(?:osteopor\w*|остеопор\w*)",)
 
 # Negation: a red flag said not to be there ("no numbness", "нет онемения", "keine Taubheit").
-# A word that denies what directly follows it, with only these words between.
+# A word that denies what directly follows it, with only these words between. Not English
+# "without": "I can't walk without numbness in my groin" has it.
 DENY = (
-    r"no|without|zero|none|sin|ningun|ninguna|nada de|sem|nenhum|nenhuma|нет|нету|без|"
+    r"no|none|sin|ningun|ninguna|nada de|sem|nenhum|nenhuma|нет|нету|без|"
     r"никакого|никакой|никаких|немає|нема|жодного|жодної|жодних|ніякого|ніяких|kein|keine|"
     r"keinen|keiner|keinerlei|ohne|tanpa|tiada|bukan"
 )

@@ -9,7 +9,15 @@ A name several places share is settled by population: the places within a factor
 the largest one count, and if they keep their clocks in different zones the name is
 ambiguous and every one of those zones is offered (largest place first). A primary name
 ("Porto", Portugal) wins over the same spelling among another city's alternate names
-(Bordeaux is "Porto" in one of them).
+(Bordeaux is "Porto" in one of them), unless the other city is far larger: "Pekín" offers
+Beijing and Pekin, Illinois (bot.domain.timezones settles such names by the person's language).
+
+Names in the shipped languages come from GeoNames' alternate names, which cover big cities in
+Cyrillic and in Spanish, Portuguese, German and Indonesian spelling ("Мюнхен", "Múnich",
+"Köln"/"Koeln", "Нью-Йорк"); a small town often has no Cyrillic name at all, and then only its
+Latin name finds it, or its Cyrillic name transliterated letter by letter ("Мадиун" is
+"madiun"; a name spelled otherwise in Latin, like "Ахен" for Aachen, is not found that way).
+Country names come from Babel's CLDR data in each shipped language.
 """
 
 from __future__ import annotations
@@ -60,6 +68,14 @@ _NOT_COUNTRY_NAMES = frozenset(
 # Spanish "Pekín" is Beijing as well as Pekin, Illinois; "Colonia" is Köln as well as
 # Colonia, New Jersey.
 _ALTERNATE_FACTOR = 20
+
+# Cyrillic to Latin letters, for names GeoNames lists in Latin script only.
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+_TRANSLITERATION = str.maketrans(
+    dict(zip("абвгдезийклмнопрстуфыэіґ", "abvgdeziyklmnoprstufyeig", strict=True))
+    | {"ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ю": "yu", "я": "ya"}
+    | {"ї": "yi", "є": "ye", "ъ": "", "ь": ""}
+)
 
 # Country names people use that GeoNames spells otherwise.
 _COUNTRY_ALIASES = {
@@ -369,6 +385,9 @@ def find_places(text: str) -> tuple[Place, ...]:
         return ()
     gazetteer = _gazetteer()
     primaries, alternates = gazetteer.named(key)
+    if not (primaries or alternates) and _CYRILLIC_RE.search(key):
+        # No Cyrillic name is listed for many smaller towns: "Мадиун" is "madiun".
+        primaries, alternates = gazetteer.named(key.translate(_TRANSLITERATION))
     qualifiers = (
         [normalise_name(part) for part in qualifier.split(",")] if qualifier.strip() else []
     )

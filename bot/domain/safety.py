@@ -321,11 +321,6 @@ def _tokens(text: str) -> list[str]:
     return _NON_WORD_RE.sub(" ", text).split()
 
 
-def _normalise(text: str) -> str:
-    """Lower-case words separated by single spaces, sentence ends kept as ' . '."""
-    return " ".join(token for token in _tokens(text) if token != ",")
-
-
 def _denied(
     pattern: re.Pattern[str],
     tokens: list[str],

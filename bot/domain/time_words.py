@@ -158,6 +158,8 @@ def localise(folded: str) -> tuple[str, str | None]:
             text = text[: found.start()] + text[found.end() :]
             break
     text = _PREPOSITIONS_RE.sub("", text).strip()
+    if " " not in text and not any(char.isalpha() for char in text):
+        return text, part  # "7:30", "1930": nothing to rewrite
     if text in _NOON:
         return "noon", part
     if text in _MIDNIGHT:

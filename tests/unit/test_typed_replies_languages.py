@@ -182,6 +182,7 @@ RUSSIAN = [
     ("place", "Германия", "Europe/Berlin"),
     ("place", "Россия", None),  # several zones: never a guess
     ("place", "Женева", "Europe/Zurich"),
+    ("place", "Мадиун", "Asia/Jakarta"),  # no Cyrillic name listed: transliterated
 ]
 
 GERMAN = [

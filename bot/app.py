@@ -78,7 +78,11 @@ def build_application(
         .rate_limiter(PatientRateLimiter())
         # Different people concurrently, each person's own updates in order; each marked done
         # in the inbox once handled.
-        .concurrent_updates(PerUserUpdateProcessor(finished=inbox.finished))
+        .concurrent_updates(
+            PerUserUpdateProcessor(
+                finished=inbox.finished, begin=inbox.begin, retry_later=inbox.retry_later
+            )
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

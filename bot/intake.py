@@ -34,6 +34,7 @@ from telegram.error import NetworkError
 from telegram.ext import Application, ContextTypes
 from telegram.request import HTTPXRequest, RequestData
 
+from bot.journal import SendJournal
 from bot.storage.inbox import InboxRepository, StoredUpdate
 from bot.updates import person_of
 
@@ -48,6 +49,9 @@ INBOX_LEASE = timedelta(seconds=15)
 INBOX_RETENTION = timedelta(days=1)
 # How long a stop waits to hand unfinished updates to the next process.
 RELEASE_SECONDS = 1.0
+# An update whose handlers found the database busy is handled again after these waits
+# (at the inbox's next tick after each), then given up with an apology.
+RETRY_WAITS = (timedelta(seconds=5), timedelta(seconds=15), timedelta(seconds=40))
 
 
 def update_id_of(data: object) -> int | None:
@@ -163,6 +167,11 @@ class Inbox:
         self._now = now
         self._stores = GroupWrite(self._store_many)
         self._finishes = GroupWrite(self._finish_many)
+        self._sends = GroupWrite(self._sends_many)
+        # Sends an earlier run made, for updates put in the queue again (replays, retries).
+        self._earlier_sends: dict[int, int] = {}
+        # Updates waiting to be handled again (the database was busy): when, and tries left.
+        self._retries: dict[int, tuple[Update, datetime, int]] = {}
 
     async def store_batch(self, batch: list[Any]) -> list[Any]:
         """A getUpdates batch, stored; the new updates as they came, all others bare.
@@ -205,10 +214,60 @@ class Inbox:
         await self.repository.finish(update_ids, self._now())
         return [None] * len(update_ids)
 
+    async def _sends_many(self, counts: Sequence[tuple[int, int]]) -> list[None]:
+        await self.repository.record_sends(counts)
+        return [None] * len(counts)
+
+    async def _store_sends(self, update_id: int, sends: int) -> None:
+        await self._sends.submit((update_id, sends))
+
+    def begin(self, update: object) -> SendJournal | None:
+        """The send journal for one run of an update's handlers (none for bare ones)."""
+        if not isinstance(update, Update) or is_bare(update):
+            return None
+        skip = self._earlier_sends.pop(update.update_id, 0)
+        journal = SendJournal(update.update_id, skip, self._store_sends)
+        journal.tries_left = self.tries_left(update)
+        journal.put_off_before = update.update_id in self._retries
+        return journal
+
+    def retry_later(self, update: object, journal: SendJournal) -> bool:
+        """Keep an update whose handlers found the database busy, to handle it again.
+
+        False when its tries are used up: it is then finished like any other.
+        """
+        if not isinstance(update, Update):
+            return False
+        _, _, tries = self._retries.get(update.update_id, (update, self._now(), 0))
+        if tries >= len(RETRY_WAITS):
+            self._retries.pop(update.update_id, None)
+            return False
+        self._earlier_sends[update.update_id] = journal.sent
+        self._retries[update.update_id] = (update, self._now() + RETRY_WAITS[tries], tries + 1)
+        return True
+
+    def tries_left(self, update: object) -> int:
+        """How many more times a busy database may put this update off."""
+        if not isinstance(update, Update) or update.update_id not in self._retries:
+            return len(RETRY_WAITS)
+        return len(RETRY_WAITS) - self._retries[update.update_id][2]
+
+    async def _retry_due(self, application: Application) -> int:
+        """Put the updates whose wait is over back in the queue, oldest first."""
+        now = self._now()
+        due = sorted(uid for uid, (_, at, _) in self._retries.items() if at <= now)
+        for update_id in due:
+            update, _, tries = self._retries[update_id]
+            # Kept until it is handled (or given up), so a failing try counts its tries.
+            self._retries[update_id] = (update, datetime.max.replace(tzinfo=UTC), tries)
+            await application.update_queue.put(update)
+        return len(due)
+
     async def finished(self, update: object) -> None:
         """The update's handlers are through: mark it done (bare ones were never ours)."""
         if not isinstance(update, Update) or is_bare(update):
             return
+        self._retries.pop(update.update_id, None)
         try:
             await self._finishes.submit(update.update_id)
         except Exception as error:  # the reply went out; at worst it is handled again
@@ -231,6 +290,8 @@ class Inbox:
                     await self.repository.finish([row.update_id], self._now())
                     continue
                 application.bot.insert_callback_data(update)  # type: ignore[attr-defined]
+                if row.sends:
+                    self._earlier_sends[row.update_id] = row.sends
                 await application.update_queue.put(update)
                 count += 1
         if count:
@@ -245,6 +306,7 @@ class Inbox:
         try:
             await self.repository.renew(self.owner, self._now())
             await self.replay(application, stale_only=True)
+            await self._retry_due(application)
             pruned = await self.repository.prune(self._now() - INBOX_RETENTION)
             if pruned:
                 logger.debug("inbox: %d handled updates older than a day deleted", pruned)

@@ -11,6 +11,8 @@ import httpx
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
+from bot.journal import journaled
+
 logger = logging.getLogger(__name__)
 
 # A 429 storm of retry_after 5 s lasting 20 s needs four retries; a few more leave room.
@@ -40,6 +42,8 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        # Counted in the update's send journal once the limits let it go (bot/journal.py).
+        callback = journaled(callback, endpoint, data)
         for wait in (*SERVER_ERROR_BACKOFF, None):
             try:
                 return await super().process_request(

@@ -18,11 +18,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor
 
+from bot.journal import JOURNAL, SendJournal, drain
+
 logger = logging.getLogger(__name__)
 
 # What handlers being run when the bot stops get to finish: well inside the 10 s platforms
 # (Docker, Heroku) leave between SIGTERM and SIGKILL, with room for the rest of the stop.
-STOP_GRACE_SECONDS = 4.0
+STOP_GRACE_SECONDS = 3.0
+# What sends already counted in an update's journal get to finish after that.
+DRAIN_SECONDS = 1.5
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -31,7 +35,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     PTB starts a task per update in arrival order and asyncio's locks are first-come,
     first-served, so each person's updates are handled in the order they were sent.
     `finished(update)` is awaited after an update's handlers are through (also when one
-    failed: the error handler had it), never for one skipped or cancelled by a stop.
+    failed: the error handler had it), never for one skipped or cancelled by a stop, nor for
+    one the error handler put off (`retry_later`: the database was busy). `begin(update)`
+    gives each run its send journal (bot/journal.py).
     """
 
     def __init__(
@@ -39,12 +45,16 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         max_concurrent_updates: int = 256,
         *,
         finished: Callable[[object], Awaitable[None]] | None = None,
+        begin: Callable[[object], SendJournal | None] | None = None,
+        retry_later: Callable[[object, SendJournal], bool] | None = None,
         stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._finished = finished
+        self._begin = begin
+        self._retry_later = retry_later
         self._stop_grace = stop_grace
         self._deadline: float | None = None  # loop time at which running handlers are cut
         self._running: set[asyncio.Timeout] = set()
@@ -90,6 +100,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 coroutine.close()
             return
         scope: asyncio.Timeout | None = None
+        journal = self._begin(update) if self._begin is not None else None
+        token = JOURNAL.set(journal)
         try:
             async with asyncio.timeout(None) as scope:
                 self._running.add(scope)
@@ -97,6 +109,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                     await coroutine
                 finally:
                     self._running.discard(scope)
+                    JOURNAL.reset(token)
+                    if journal is not None:
+                        journal.close()
         except TimeoutError:
             if scope is None or not scope.expired():
                 raise
@@ -107,6 +122,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 self._stop_grace,
             )
             return
+        put_off = journal is not None and journal.retry and self._retry_later is not None
+        if put_off and self._retry_later(update, journal):  # type: ignore[misc, arg-type]
+            return  # the database was busy: it stays in the inbox, handled again soon
         if self._finished is not None:
             await self._finished(update)
 
@@ -136,6 +154,9 @@ class StoppingApplication(Application):  # type: ignore[type-arg]
         if isinstance(processor, PerUserUpdateProcessor):
             processor.stop_soon()
         await super().stop()
+        # Sends already counted in an update's journal go out before the HTTP client closes.
+        if left := await drain(DRAIN_SECONDS):
+            logger.warning("stopping: %d counted sends did not finish", left)
 
 
 def _exit_after(seconds: float) -> None:

@@ -20,6 +20,7 @@ from bot import texts
 from bot.domain.replies import is_question
 from bot.handlers import callback_data as cd
 from bot.handlers.common import inline_keyboard
+from bot.journal import JOURNAL
 from bot.storage.database import StorageFault, storage_fault
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,18 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = FAULT_LOG_NAMES[fault] if fault else "handler failed"
     logger.error("%s: %s", kind, type(error).__name__, exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
-    if chat is not None and chat.type == "private":
-        text = FAULT_TEXTS[fault] if fault else texts.SOMETHING_WENT_WRONG
+    text = FAULT_TEXTS[fault] if fault else texts.SOMETHING_WENT_WRONG
+    journal = JOURNAL.get()
+    if journal is not None:
+        # What is said from here is not the update's reply: never skipped on a second run.
+        if fault is StorageFault.BUSY and journal.tries_left > 0:
+            # Put off, not dropped: it stays in the inbox and is handled again shortly. Said
+            # once, at the first try; the last one that fails says to send it again.
+            journal.close(retry=True)
+            text = None if journal.put_off_before else texts.BUSY_WILL_ANSWER
+        else:
+            journal.close()
+    if text is not None and chat is not None and chat.type == "private":
         try:
             await context.bot.send_message(chat.id, text)
         except Exception:  # they may have blocked us; nothing more to do

@@ -32,6 +32,8 @@ class StoredUpdate:
     update_id: int
     person_id: int | None
     payload: str
+    # Messages an earlier run of its handlers had sent (see bot/journal.py).
+    sends: int = 0
 
 
 class InboxRepository:
@@ -96,6 +98,19 @@ class InboxRepository:
                     .values(done_at=now)
                 )
 
+    async def record_sends(self, counts: Sequence[tuple[int, int]]) -> None:
+        """Store (update_id, messages sent so far) pairs; a count never goes down."""
+        latest: dict[int, int] = {}
+        for update_id, sends in counts:
+            latest[update_id] = max(sends, latest.get(update_id, 0))
+        async with self._writing() as session:
+            for update_id, sends in sorted(latest.items()):
+                await session.execute(
+                    update(InboxUpdate)
+                    .where(InboxUpdate.update_id == update_id, InboxUpdate.sends < sends)
+                    .values(sends=sends)
+                )
+
     async def claim(
         self, owner: str, now: datetime, *, stale_before: datetime | None, limit: int = CHUNK
     ) -> list[StoredUpdate]:
@@ -115,7 +130,12 @@ class InboxRepository:
                 await session.execute(text("BEGIN IMMEDIATE"))
             rows = (
                 await session.execute(
-                    select(InboxUpdate.update_id, InboxUpdate.person_id, InboxUpdate.payload)
+                    select(
+                        InboxUpdate.update_id,
+                        InboxUpdate.person_id,
+                        InboxUpdate.payload,
+                        InboxUpdate.sends,
+                    )
                     .where(*condition)
                     .order_by(InboxUpdate.update_id)
                     .limit(limit)
@@ -128,7 +148,7 @@ class InboxRepository:
                     .where(InboxUpdate.update_id.in_([row.update_id for row in rows]))
                     .values(claimed_by=owner, claimed_at=now)
                 )
-        return [StoredUpdate(row.update_id, row.person_id, row.payload) for row in rows]
+        return [StoredUpdate(row.update_id, row.person_id, row.payload, row.sends) for row in rows]
 
     async def renew(self, owner: str, now: datetime) -> None:
         """`owner` is alive: its rows not done are claimed afresh."""

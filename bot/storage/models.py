@@ -283,3 +283,5 @@ class InboxUpdate(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # How many messages its handlers had sent (stored before each): a second run skips them.
+    sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -8,6 +8,7 @@ made to fail the way a full disk or a database that went away makes it fail.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from bot import texts
 from bot.domain.progression import ExerciseProgress
 from bot.emulator.server import BotApiEmulator
 from bot.handlers.common import SERVICES_KEY
+from bot.intake import INBOX_KEY
 from bot.storage.database import create_engine
 from bot.storage.repository import Repository
 from tests.e2e.helpers import hold, onboard
@@ -119,3 +121,43 @@ async def test_a_hold_end_and_a_rest_are_tried_again_until_the_database_answers(
     await user.press(texts.DONE)
     await user.wait_for_message(" next time")
     assert not [m for m in user.transcript if NOT_SAVED in m.text or SAVED_CLAIM in m.text]
+
+
+def _pool_busy(method: Callable[..., Any], times: int) -> Callable[..., Any]:
+    """`method`, finding no free pooled connection for its next `times` calls."""
+    left = [times]
+
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if left[0]:
+            left[0] -= 1
+            raise sa_exc.TimeoutError("QueuePool limit reached, connection timed out")
+        return await method(*args, **kwargs)
+
+    wrapper.left = left  # type: ignore[attr-defined]
+    return wrapper
+
+
+@pytest.mark.parametrize("busy_times", [1, 2])
+async def test_a_message_that_found_the_database_busy_is_answered_later_without_resending(
+    emulator: BotApiEmulator, bot, monkeypatch: pytest.MonkeyPatch, busy_times: int
+) -> None:
+    """The update stays in the inbox and is handled again: the person is told so once, and
+    gets the one answer when the database has room, without sending it again."""
+    user = emulator.user(user_id=884 + busy_times)
+    await onboard(user)
+    repository = bot.bot_data[SERVICES_KEY].repository
+    busy = _pool_busy(repository.finished_count, busy_times)
+    monkeypatch.setattr(repository, "finished_count", busy)
+    await user.send_text("/stats")
+    await user.wait_for_message(texts.BUSY_WILL_ANSWER)
+    # Handled again at the inbox's next ticks (every 5 s), once per try.
+    await user.wait_for_message("Sessions", timeout=15 + 10 * busy_times)
+    assert busy.left == [0]
+    assert sum(texts.BUSY_WILL_ANSWER in m.text for m in user.transcript) == 1
+    assert sum("Sessions" in m.text for m in user.transcript) == 1
+    inbox = bot.bot_data[INBOX_KEY].repository
+    for _ in range(50):  # marked done just after the reply went out
+        if not await inbox.undone():
+            break
+        await asyncio.sleep(0.1)
+    assert await inbox.undone() == []

@@ -109,11 +109,6 @@ async def speak_their_language(update: object, context: ContextTypes.DEFAULT_TYP
     i18n.activate(await language_of(context, user.id, user.language_code))
 
 
-async def speak_to(context: ContextTypes.DEFAULT_TYPE, person: int) -> str:
-    """Make a person's language current outside an update (a job); English if unknown."""
-    return i18n.activate(await language_of(context, person, None))
-
-
 def _keyboard():
     return inline_keyboard(
         [[(i18n.language_name(code), cd.pack(PREFIX, CHOOSE, code))] for code in i18n.SHIPPED]

@@ -100,6 +100,12 @@ class Settings(BaseSettings):
             raise ValueError("not an https URL")
         return value
 
+    @field_validator("mini_app_port", mode="before")
+    @classmethod
+    def _no_port(cls, value: object) -> object:
+        """An empty MINI_APP_PORT= (as .env.example has it) means not served."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_listen")
     @classmethod
     def _listen_address(cls, value: str) -> str:

@@ -289,10 +289,15 @@ class SessionHandler(_Api):
 
     async def post(self) -> None:
         user_id = self.user.id
-        if await self.svc.repository.active_session(user_id) is None:
+        active = await self.svc.repository.active_session(user_id)
+        if active is None:
             # The chat's own start: its gates (an urgent hold, a see-a-doctor question), the
             # intro and the first card go to the chat too, so it can carry on there.
             await session.session_start(user_id, user_id, self.context())
+        elif active.phase == END:
+            # Answered to the end but not closed (the summary failed): close it, as the chat's
+            # Continue does.
+            await close(user_id, active, FINISHED, self.context())
         payload = await state_payload(self.svc, user_id)
         if payload["session"] is None:
             payload["note"] = texts.MINI_APP_SEE_CHAT

@@ -9,6 +9,7 @@ installs it), so the browser tests are never silently left out.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
+from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.emulator.server import BotApiEmulator
@@ -34,6 +36,7 @@ from tests.conftest import TICK_SECONDS
 from tests.e2e.helpers import hold, onboard
 
 pytestmark = pytest.mark.e2e
+logger = logging.getLogger(__name__)
 
 MINI_APP_URL = "https://backcoach.example/miniapp/"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -283,3 +286,201 @@ async def test_unsigned_requests_change_nothing(
 
 def _signed(settings: Settings, user_id: int, now: int) -> dict[str, str]:
     return {"Authorization": f"tma {init_data_for(user_id, 'Alex', settings.token, now)}"}
+
+
+async def test_a_session_moves_between_chat_and_page(
+    emulator: BotApiEmulator, bot: Any, page_url: str, browser: Any, database_url: str
+) -> None:
+    """Started in chat and finished in the page, or the other way round: one session."""
+    chat_first, page_first = emulator.user(user_id=851), emulator.user(user_id=852)
+    await onboard(chat_first)
+    await onboard(page_first)
+    first, *rest = ANSWERS
+
+    await chat_first.press(texts.START_SESSION)
+    await chat_first.wait_for_message("1 of 4")
+    await answer_in_chat(chat_first, *first)
+    await chat_first.wait_for_message("2 of 4")
+    page = await _open(browser, f"{page_url}?user=851")
+    await page.wait_for_selector("main[data-step='card']")
+    assert await page.text_content("#position") == "2 of 4"
+    for answer, pain in rest:
+        await _timed_answer(page, answer, pain)
+    await page.wait_for_selector("main[data-view='message']")
+    chat_first_summary = await chat_first.wait_for_message("Session complete")
+    await page.context.close()
+
+    page = await _open(browser, f"{page_url}?user=852")
+    await page.wait_for_selector("main[data-view='message'] #message-action")
+    await page.click("#message-action")
+    await _timed_answer(page, *first)
+    await page.wait_for_function(
+        "() => document.getElementById('position').textContent === '2 of 4'"
+    )
+    await page_first.send_text("/session")
+    await page_first.wait_for_message("session in progress")
+    await page_first.press(texts.CONTINUE)
+    for position, (answer, pain) in enumerate(rest, start=2):
+        await page_first.wait_for_message(f"{position} of 4")
+        await answer_in_chat(page_first, answer, pain)
+    page_first_summary = await page_first.wait_for_message("Session complete")
+    # The page, opened again, has no session to go on with.
+    await page.reload()
+    await page.wait_for_selector("main[data-view='message']")
+    await page.context.close()
+
+    assert chat_first_summary.text == page_first_summary.text
+    assert await _rows(database_url, 851) == await _rows(database_url, 852)
+    answers = (await _rows(database_url, 852))["answers"]
+    assert [a[1:] for a in answers] == [
+        ("done", None),
+        ("hurts", 6),
+        ("skipped", None),
+        ("done", None),
+    ]
+
+
+# The page's clock runs this many times faster than real time in the drift test: a 30 s
+# hold takes 15 s. Every lateness the page has shows twice as large in its own time.
+RATE = 2
+
+
+async def test_the_timer_keeps_time_over_a_30_s_hold(
+    emulator: BotApiEmulator, browser: Any, clock: FakeClock, database_url: str
+) -> None:
+    """A 30 s hold (HOLD_TIME_SCALE=1) ends within 100 ms of its end instant; every second is
+    shown, none early, none skipped, and lateness never adds up."""
+    settings = _settings(emulator, database_url, 1.0)
+    application = build_application(settings, clock=clock)
+    script = stand_in(settings.token, clock, user_id=0)
+    async with (
+        running(application, poll_timeout=1),
+        mini_app_serving(application, port=0, stand_in=script) as port,
+    ):
+        user = emulator.user(user_id=831)
+        await onboard(user)
+        page = await _open(browser, f"http://127.0.0.1:{port}/miniapp/?user=831")
+        await page.wait_for_selector("main[data-view='message'] #message-action")
+        await page.click("#message-action")
+        # Cat and cow (15 s) skipped from their cards: knees to chest holds 30 s.
+        for position in ("1 of 4", "2 of 4"):
+            await page.wait_for_function(
+                f"() => document.getElementById('position').textContent === '{position}'"
+            )
+            await page.click("#skip-card")
+        await page.wait_for_function(
+            "() => document.getElementById('position').textContent === '3 of 4'"
+        )
+        assert await page.text_content("#hold-text") == "Hold 30 s"
+        await page.evaluate(f"window.backcoach.clock.setRate({RATE})")
+        await page.click("#ready")
+        await page.wait_for_selector("main[data-step='answer']", timeout=30_000)
+        events = await page.evaluate("window.backcoach.events")
+        await page.context.close()
+
+    (end,) = [e for e in events if e["type"] == "hold-end"]
+    late = end["at"] - end["planned"]
+    length = end["at"] - end["start"]
+    shown = [e for e in events if e["type"] == "shown" and e.get("kind") == "hold"]
+    lateness = [e["at"] - e["due"] for e in shown]
+    logger.info(
+        f"hold of {length:.1f} ms (page time), ended {late:.1f} ms after its end instant; "
+        f"seconds shown at most {max(lateness):.1f} ms late"
+    )
+    assert 0 <= late < 100
+    assert abs(length - 30_000) < 100
+    assert [e["value"] for e in shown] == list(range(30, -1, -1))
+    # Each second comes at its own instant, never early; a busy machine may hold one callback
+    # back now and then (twice as long in page time here), but nothing adds up over the hold.
+    assert all(-1 < delay < 250 for delay in lateness), lateness
+    assert sorted(lateness)[len(lateness) // 2] < 50, lateness
+
+
+async def test_screenshots_at_360_by_740_light_and_dark(
+    emulator: BotApiEmulator, bot: Any, page_url: str, browser: Any, tmp_path: Path
+) -> None:
+    """The card and the running timer at 360x740 in Telegram's light and dark themes; fits the
+    width, follows the theme. BACKCOACH_WRITE_DOCS=1 writes them to docs/ for the README."""
+    from PIL import Image
+
+    user = emulator.user(user_id=841)
+    await onboard(user)
+    shots: dict[str, Path] = {}
+    for theme, background in (("light", (255, 255, 255)), ("dark", (23, 33, 43))):
+        page = await _open(browser, f"{page_url}?user=841&theme={theme}", theme=theme)
+        if theme == "light":  # then the session goes on at its first card
+            await page.wait_for_selector("main[data-view='message'] #message-action")
+            await page.click("#message-action")
+        await page.wait_for_selector("main[data-step='card']")
+        await page.wait_for_function(
+            "() => { const img = document.getElementById('figure');"
+            " return img.complete && img.naturalWidth > 0; }",
+            timeout=20_000,
+        )
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shots[f"card-{theme}"] = tmp_path / f"miniapp-card-{theme}.png"
+        await page.screenshot(path=shots[f"card-{theme}"])
+        # The timer caught a third of the way through the cat's 15 s hold, then held still.
+        await page.evaluate("window.backcoach.clock.setRate(0.05)")
+        await page.click("#ready")
+        await page.wait_for_function(
+            "() => Number(document.getElementById('seconds').textContent) <= 10"
+            " && window.backcoach.state.timing && window.backcoach.state.timing.kind === 'hold'",
+            timeout=30_000,
+        )
+        await page.evaluate("window.backcoach.clock.setRate(1e-9)")
+        await page.wait_for_timeout(100)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shots[f"timer-{theme}"] = tmp_path / f"miniapp-timer-{theme}.png"
+        await page.screenshot(path=shots[f"timer-{theme}"])
+        await page.context.close()
+        for kind in ("card", "timer"):
+            with Image.open(shots[f"{kind}-{theme}"]) as image:
+                assert image.size == (PHONE["width"], PHONE["height"])
+                assert image.convert("RGB").getpixel((4, PHONE["height"] - 4)) == background
+    if os.environ.get("BACKCOACH_WRITE_DOCS") == "1":
+        for path in shots.values():
+            shutil.copyfile(path, DOCS / path.name)
+
+
+async def test_sides_in_turn_with_the_rest_between(
+    emulator: BotApiEmulator, bot: Any, page_url: str, browser: Any, database_url: str
+) -> None:
+    """Level 2's hip flexor stretch: left knee down, the rest, right knee down, the question."""
+    user = emulator.user(user_id=861)
+    await onboard(user)
+    repo = Repository(create_engine(database_url))
+    try:
+        await repo.update_user(861, level=2)
+    finally:
+        await repo.close()
+    page = await _open(browser, f"{page_url}?user=861")
+    await page.wait_for_selector("main[data-view='message'] #message-action")
+    await page.click("#message-action")
+    for position in range(1, 4):  # cat, cow, partial cobra
+        await page.wait_for_function(
+            f"() => document.getElementById('position').textContent === '{position} of 7'"
+        )
+        await page.click("#skip-card")
+    await page.wait_for_function(
+        "() => document.getElementById('position').textContent === '4 of 7'"
+    )
+    assert await page.text_content("#hold-text") == "Hold 10 s each side"
+    await _timed_answer(page, "done")
+    await page.wait_for_function(
+        "() => document.getElementById('position').textContent === '5 of 7'"
+    )
+    events = await page.evaluate("window.backcoach.events")
+    await page.context.close()
+    timed = [(e["type"], e["label"]) for e in events if e["type"].endswith("-start")]
+    assert timed == [
+        ("ready-start", "Left knee down: Get ready"),
+        ("hold-start", "Left knee down: Hold"),
+        ("rest-start", "Rest, then the other side: Right knee down"),
+        ("ready-start", "Right knee down: Get ready"),
+        ("hold-start", "Right knee down: Hold"),
+    ]
+    (rest,) = [e for e in events if e["type"] == "rest-start"]
+    assert rest["seconds"] == 10  # the catalog's rest between sides for this stretch
+    answers = (await _rows(database_url, 861))["answers"]
+    assert answers[-1] == ("hip_flexor_stretch", "done", None)

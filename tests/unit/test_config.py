@@ -200,3 +200,19 @@ def test_cli_webhook_with_malformed_secret_never_echoes_it(tmp_path: Path) -> No
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("backcoach: WEBHOOK_SECRET"), lines
     assert "almost-right" not in result.stderr + result.stdout
+
+
+def test_mini_app_settings() -> None:
+    """MINI_APP_URL must be https (Telegram opens nothing else); empty values mean none."""
+    assert load_settings(env_file=None).mini_app_url is None
+    given = load_settings(
+        env_file=None, mini_app_url=" https://bot.example/miniapp/ ", mini_app_port="8081"
+    )
+    assert (given.mini_app_url, given.mini_app_port) == ("https://bot.example/miniapp/", 8081)
+    empty = load_settings(env_file=None, mini_app_url="", mini_app_port="")
+    assert (empty.mini_app_url, empty.mini_app_port) == (None, None)
+    for url in ("http://bot.example/miniapp/", "bot.example/miniapp/", "https://"):
+        with pytest.raises(SettingsError, match="MINI_APP_URL"):
+            load_settings(env_file=None, mini_app_url=url)
+    with pytest.raises(SettingsError, match="MINI_APP_PORT"):
+        load_settings(env_file=None, mini_app_port="70000")

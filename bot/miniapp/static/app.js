@@ -300,7 +300,7 @@
       timer.setAttribute("data-kind", kind);
       $("timer-label").textContent = text;
       state.timing = { kind: kind, start: start, end: end };
-      note(kind + "-start", { planned: end, seconds: seconds });
+      note(kind + "-start", { planned: end, seconds: seconds, label: text });
 
       function draw() {
         var left = Math.max(0, end - clock.now());
@@ -320,8 +320,8 @@
         if (finished) {
           return;
         }
-        finished = true;
         draw();
+        finished = true;
         note(kind + "-end", { planned: end, start: start });
         resolve();
       }
@@ -336,8 +336,20 @@
         draw();
         requestAnimationFrame(frame);
       }
+      // Each second's number changes by a timer at its own instant (a frame may come late or,
+      // in a hidden page, not at all); frames only smooth the ring between them.
+      function nextSecond() {
+        if (finished) {
+          return;
+        }
+        draw();
+        var due = end - (shown - 1) * unit;
+        if (shown > 0 && due < end) {
+          clock.after(due - clock.now(), nextSecond);
+        }
+      }
       $("ring").style.strokeDasharray = String(RING);
-      draw();
+      nextSecond();
       // The end is its own timer at the end instant: it does not wait for a frame.
       clock.after(end - clock.now(), function check() {
         var left = end - clock.now();

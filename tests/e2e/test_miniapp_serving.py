@@ -1,0 +1,116 @@
+"""Where the Mini App is served: beside the webhook (same server), on MINI_APP_PORT in polling
+mode, and nowhere without MINI_APP_URL; production never serves the stand-in script."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from bot.emulator.server import BotApiEmulator
+from bot.miniapp.api import TELEGRAM_SCRIPT
+from bot.miniapp.auth import init_data_for
+from bot.miniapp.server import serve_beside_polling
+from bot.webhook import webhook_running
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "e2e-Webhook_secret-0123456789"
+MINI_APP_URL = "https://backcoach.example/miniapp/"
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    """The emulator, taking a plain-http loopback webhook as a local Bot API server does."""
+    async with BotApiEmulator(allow_insecure_webhook=True) as emu:
+        yield emu
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _with(settings: Settings, **changes: object) -> Settings:
+    return load_settings(env_file=None, **{**settings.model_dump(), **changes})
+
+
+def _webhook(settings: Settings, **changes: object) -> Settings:
+    port = _free_port()
+    return _with(
+        settings,
+        webhook_listen="127.0.0.1",
+        port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_secret=SECRET,
+        reminder_tick_seconds=60,
+        **changes,
+    )
+
+
+def _signed(settings: Settings, clock: FakeClock, user_id: int) -> dict[str, str]:
+    data = init_data_for(user_id, "Alex", settings.token, int(clock.now().timestamp()))
+    return {"Authorization": f"tma {data}"}
+
+
+async def test_the_webhook_server_serves_the_page_and_its_api(
+    settings: Settings, clock: FakeClock
+) -> None:
+    config = _webhook(settings, mini_app_url=MINI_APP_URL)
+    application = build_application(config, clock=clock)
+    base = f"http://127.0.0.1:{config.port}/miniapp/"
+    async with (
+        webhook_running(application, config),
+        httpx.AsyncClient(base_url=base, trust_env=False, timeout=20) as http,
+    ):
+        page = await http.get("")
+        assert page.status_code == 200
+        assert f'<script src="{TELEGRAM_SCRIPT}"></script>' in page.text
+        assert "script-src 'self' https://telegram.org" in page.headers["Content-Security-Policy"]
+        # The stand-in signs initData: production never serves it.
+        assert (await http.get("dev/telegram-web-app.js")).status_code == 404
+        assert (await http.get("static/app.js")).status_code == 200
+        assert (await http.get("api/session")).status_code == 401
+        answer = await http.get("api/session", headers=_signed(config, clock, 901))
+        assert answer.status_code == 200 and answer.json()["session"] is None
+        figure = await http.get("figure/cat.png")
+        assert figure.status_code == 200 and figure.content.startswith(b"\x89PNG")
+        assert (await http.get("figure/nothing.png")).status_code == 404
+        # The webhook and the health check are still where they were.
+        assert (await http.get(f"http://127.0.0.1:{config.port}/healthz")).status_code == 200
+
+
+async def test_without_mini_app_url_there_is_no_page(settings: Settings, clock: FakeClock) -> None:
+    config = _webhook(settings)
+    application = build_application(config, clock=clock)
+    async with (
+        webhook_running(application, config),
+        httpx.AsyncClient(trust_env=False, timeout=10) as http,
+    ):
+        response = await http.get(f"http://127.0.0.1:{config.port}/miniapp/")
+        assert response.status_code == 404
+
+
+async def test_polling_mode_serves_it_on_mini_app_port(
+    settings: Settings, clock: FakeClock
+) -> None:
+    port = _free_port()
+    config = _with(
+        settings, mini_app_url=MINI_APP_URL, mini_app_port=port, webhook_listen="127.0.0.1"
+    )
+    application = build_application(config, clock=clock)
+    serve_beside_polling(application, config)
+    url = f"http://127.0.0.1:{port}/miniapp/"
+    async with httpx.AsyncClient(trust_env=False, timeout=10) as http:
+        async with running(application, poll_timeout=1):
+            assert (await http.get(url)).status_code == 200
+            assert (await http.get(url + "api/session")).status_code == 401
+        # Stopped with the bot.
+        with pytest.raises(httpx.ConnectError):
+            await http.get(url)

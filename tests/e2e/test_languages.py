@@ -111,9 +111,23 @@ def seen_by(user: ScriptedUser) -> list[str]:
     return seen + user.callback_answers
 
 
+def english_texts(language: str) -> set[str]:
+    """Whole English msgids (any length: "Skip", "Release.") that `language` translates."""
+    found = set()
+    with i18n.using(language):
+        for msgid in _template():
+            if isinstance(msgid, str) and "{" not in msgid and i18n.gettext(msgid) != msgid:
+                found.add(msgid)
+    return found - ALLOWED
+
+
 def leaks(user: ScriptedUser, language: str) -> list[tuple[str, str]]:
-    fragments = english_fragments(language)
-    return [(f, s) for s in seen_by(user) for f in fragments if f in s]
+    """English the person saw: a fragment of a translated msgid inside anything shown, or a
+    whole one (a button, a toast, a short message) left as it is."""
+    fragments, whole = english_fragments(language), english_texts(language)
+    seen = seen_by(user)
+    found = [(f, s) for s in seen for f in fragments if f in s]
+    return found + [(s, s) for s in seen if s in whole]
 
 
 @pytest.fixture

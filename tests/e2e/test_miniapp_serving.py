@@ -3,8 +3,13 @@ mode, and nowhere without MINI_APP_URL; production never serves the stand-in scr
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +17,7 @@ import pytest
 from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
+from bot.demo import run_demo
 from bot.emulator.server import BotApiEmulator
 from bot.miniapp.api import TELEGRAM_SCRIPT
 from bot.miniapp.auth import init_data_for
@@ -114,3 +120,45 @@ async def test_polling_mode_serves_it_on_mini_app_port(
         # Stopped with the bot.
         with pytest.raises(httpx.ConnectError):
             await http.get(url)
+
+
+@pytest.fixture
+def logging_kept() -> Iterator[None]:
+    """The demo configures logging for a terminal; the tests after it get theirs back."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
+
+
+async def test_the_demo_serves_the_page_and_prints_its_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logging_kept: None
+) -> None:
+    """`python -m bot demo`: the page on loopback, its address printed, and the stand-in there
+    signing initData for the demo's person, so the API answers the page."""
+    monkeypatch.chdir(tmp_path)  # the demo's database and files go here
+    out = io.StringIO()
+    seen: dict[str, object] = {}
+
+    class Typed(io.StringIO):
+        """What the person types: nothing, once the page has been fetched (in readline's thread)."""
+
+        def readline(self, *args: object) -> str:
+            if not seen:
+                url = re.search(r"http://127\.0\.0\.1:\d+/miniapp/", out.getvalue())
+                assert url is not None, out.getvalue()
+                with httpx.Client(base_url=url.group(0), trust_env=False, timeout=20) as http:
+                    seen["page"] = http.get("").text
+                    script = http.get("dev/telegram-web-app.js").text
+                    init_data = json.loads(re.search(r"initData: (\"[^\"]*\")", script).group(1))
+                    headers = {"Authorization": f"tma {init_data}"}
+                    seen["api"] = http.get("api/session", headers=headers).status_code
+            return ""
+
+    assert await run_demo(stdin=Typed(), stdout=out) == 0
+    assert "dev/telegram-web-app.js" in str(seen["page"])  # the stand-in, not Telegram's
+    assert seen["api"] == 200

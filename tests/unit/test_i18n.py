@@ -211,6 +211,20 @@ def test_dates_weekdays_and_lists_come_from_babel(monkeypatch) -> None:
         assert texts.months()[2] == "März"
 
 
+def test_places_name_their_country_in_the_current_language(monkeypatch) -> None:
+    monkeypatch.setattr(i18n, "SHIPPED", ALL)
+    assert texts.place_label("Portland", "Oregon", "United States") == (
+        "Portland, Oregon, United States"
+    )
+    with i18n.using("de"):
+        assert texts.place_label("Portland", "Maine", "United States") == (
+            "Portland, Maine, Vereinigte Staaten"
+        )
+    with i18n.using("ru"):
+        assert texts.place_label("Hamilton", "", "New Zealand") == "Hamilton, Новая Зеландия"
+        assert texts.country_name("Atlantis") == "Atlantis"
+
+
 def test_exercise_words_are_read_in_the_current_language(fake) -> None:
     catalog = load_catalog()
     cat = catalog.get("cat")

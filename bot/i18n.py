@@ -37,12 +37,13 @@ LANGUAGES: dict[str, str] = {
 }
 # Languages a person can get: a catalog joins only once it is complete (test_i18n checks
 # every shipped catalog for missing strings and placeholders). Translators extend this.
-SHIPPED: tuple[str, ...] = ("en", "es", "pt_BR", "de")
+SHIPPED: tuple[str, ...] = ("en", "es", "pt_BR", "ru", "de")
 # gettext's classic Plural-Forms (Babel's newer CLDR data gives es and pt a third form for
 # millions, which no sentence here needs and translators would have to fill).
 PLURAL_FORMS: dict[str, str] = {
     "es": "nplurals=2; plural=(n != 1);",
-    "pt_BR": "nplurals=2; plural=(n > 1);",
+    # Not gettext's (n > 1): Brazilian Portuguese puts zero in the plural ("0 dias").
+    "pt_BR": "nplurals=2; plural=(n != 1);",
     "ru": (
         "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
         "(n%100<10 || n%100>=20) ? 1 : 2);"

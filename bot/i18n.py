@@ -378,8 +378,12 @@ def write_pot(path: Path = POT_PATH) -> None:
 
 
 def _set_plural_forms(catalog, language: str) -> None:
+    from babel.messages.catalog import Catalog
+
+    # A language not in PLURAL_FORMS yet gets Babel's rule for its locale.
+    rule = PLURAL_FORMS.get(language) or Catalog(locale=language).plural_forms
     headers = [(k, v) for k, v in catalog.mime_headers if k != "Plural-Forms"]
-    catalog.mime_headers = [*headers, ("Plural-Forms", PLURAL_FORMS[language])]
+    catalog.mime_headers = [*headers, ("Plural-Forms", rule)]
 
 
 def init(language: str) -> Path:

@@ -321,6 +321,17 @@ def test_a_shipped_catalog_is_complete_with_the_english_placeholders(language) -
     assert i18n.problems(language) == []
 
 
+@pytest.mark.parametrize("language", i18n.SHIPPED)
+def test_profile_texts_fit_telegrams_limits(language) -> None:
+    """setMyDescription takes 512 characters, setMyShortDescription 120, a command's
+    description 1-256: a longer translation would fail the bot's start."""
+    with i18n.using(language):
+        assert len(texts.BOT_DESCRIPTION) <= 512
+        assert len(texts.BOT_SHORT_DESCRIPTION) <= 120
+        assert all(1 <= len(description) <= 256 for _, description in texts.COMMANDS)
+        assert len(texts.HELP) <= 4096  # one message
+
+
 def test_completeness_check_finds_what_is_wrong(tmp_path: Path) -> None:
     pot = Catalog()
     for message in ("Ready", "Hold {seconds} s", "<b>Your progress</b>", "Skip", "Stop"):

@@ -10,19 +10,25 @@ import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from bot import i18n, texts
 from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.demo import run_demo
 from bot.emulator.server import BotApiEmulator
+from bot.handlers.common import SERVICES_KEY
 from bot.miniapp.api import TELEGRAM_SCRIPT
 from bot.miniapp.auth import init_data_for
-from bot.miniapp.server import serve_beside_polling
+from bot.miniapp.server import mini_app_serving, serve_beside_polling
+from bot.storage.database import create_engine
+from bot.storage.repository import Repository
 from bot.webhook import webhook_running
+from tests.e2e.helpers import onboard
 
 pytestmark = pytest.mark.e2e
 
@@ -162,3 +168,39 @@ async def test_the_demo_serves_the_page_and_prints_its_address(
     assert await run_demo(stdin=Typed(), stdout=out) == 0
     assert "dev/telegram-web-app.js" in str(seen["page"])  # the stand-in, not Telegram's
     assert seen["api"] == 200
+
+
+async def test_the_page_speaks_the_persons_language(
+    emulator: BotApiEmulator, bot: Any, settings: Settings, clock: FakeClock, database_url: str
+) -> None:
+    """Labels, the plan, the exercise and the answer's line come in the person's language (as
+    the chat's do): the one stored, else their Telegram language_code in initData."""
+    user = emulator.user(user_id=911)
+    await onboard(user)
+    repo = Repository(create_engine(database_url))
+    try:
+        await repo.update_user(911, language="es")
+    finally:
+        await repo.close()
+    async with (
+        mini_app_serving(bot, port=0) as port,
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}/miniapp/", trust_env=False, timeout=20
+        ) as http,
+    ):
+        signed = _signed(settings, clock, 911)
+        shown = (await http.get("api/session", headers=signed)).json()
+        started = (await http.post("api/session", headers=signed)).json()
+        body = {"session": started["session"]["id"], "position": 0, "answer": "done"}
+        answered = (await http.post("api/answer", headers=signed, json=body)).json()
+    catalog = bot.bot_data[SERVICES_KEY].catalog
+    with i18n.using("es"):
+        done, hold, cat = texts.DONE, texts.MINI_APP_GET_READY, catalog.get("cat").name
+        intro = texts.MINI_APP_INTRO.format(exercises=texts.exercises(4), minutes=texts.minutes(5))
+    assert (shown["labels"]["done"], shown["labels"]["getReady"]) == (done, hold)
+    assert done != "✅ Done" and hold != "Get ready"  # Spanish, not English left as it was
+    assert shown["intro"] == intro
+    assert started["session"]["exercise"]["name"] == cat != "Cat stretch"
+    assert answered["line"].startswith(cat)
+    # The chat's card, sent by the page's Start, is in Spanish too.
+    await user.wait_for_message(cat)

@@ -74,7 +74,8 @@ def cache(context: ContextTypes.DEFAULT_TYPE) -> LanguageCache:
 
 def first_contact(language_code: str | None) -> str | None:
     """What users.language gets when the person's row is made: their Telegram language when it
-    is shipped; else nothing, so they read English now and a language shipped later finds them.
+    is shipped; else nothing, so they read English now and a language shipped later finds them
+    (`language_of` stores it at their next message).
     """
     chosen = i18n.choose(language_code)
     return None if chosen == i18n.SOURCE else chosen
@@ -88,14 +89,18 @@ async def language_of(
     found = memo.get(person)
     if found is not None:
         return found
+    repository = services(context).repository
     try:
-        stored = await services(context).repository.language_of(person)
+        known, stored = await repository.language_of(person)
+        found = stored if stored in i18n.SHIPPED else i18n.choose(language_code)
+        if known and stored is None and found != i18n.SOURCE:
+            # Met before their language shipped: it is theirs from now on, reminders too.
+            await repository.adopt_language(person, found)
     except Exception as error:
         if storage_fault(error) is None:
             raise
         # The database is down: the handlers will say so; in the person's language if we can.
         return i18n.choose(language_code)
-    found = stored if stored in i18n.SHIPPED else i18n.choose(language_code)
     memo.put(person, found)
     return found
 

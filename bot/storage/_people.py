@@ -60,10 +60,20 @@ class PeopleMixin(RepositoryBase):
             session.add(user)
             return user, True
 
-    async def language_of(self, user_id: int) -> str | None:
-        """The language the person chose (or was given at first contact); None: not stored."""
+    async def language_of(self, user_id: int) -> tuple[bool, str | None]:
+        """Whether the person is known, and the language stored for them (None: none yet)."""
         async with self._sessions() as session:
-            return await session.scalar(select(User.language).where(User.id == user_id))
+            row = (await session.execute(select(User.language).where(User.id == user_id))).first()
+            return (False, None) if row is None else (True, row[0])
+
+    async def adopt_language(self, user_id: int, language: str) -> None:
+        """Store `language` for a person who has none stored (nothing for anyone else)."""
+        async with self._writing() as session:
+            await session.execute(
+                update(User)
+                .where(User.id == user_id, User.language.is_(None))
+                .values(language=language)
+            )
 
     async def update_user(
         self, user_id: int, *, now: datetime | None = None, **fields: Any

@@ -299,6 +299,31 @@ async def test_language_command_changes_it_and_a_restart_keeps_it(
     assert await _stored_language(database_url, user.user_id) == "en"
 
 
+async def test_a_language_shipped_later_finds_the_person_and_their_reminders(
+    emulator: BotApiEmulator,
+    languages,
+    settings: Settings,
+    clock: FakeClock,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    language = LANGUAGES[0]
+    shipped = i18n.SHIPPED
+    user = emulator.user(user_id=9_401, language_code=TELEGRAM_CODES.get(language, language))
+    monkeypatch.setattr(i18n, "SHIPPED", ("en",))  # not shipped yet when they first came
+    async with running(build_application(settings, clock=clock), poll_timeout=1):
+        await _onboard(user, "en")
+    assert await _stored_language(database_url, user.user_id) is None
+
+    monkeypatch.setattr(i18n, "SHIPPED", shipped)  # a release later, it has shipped
+    async with running(build_application(settings, clock=clock), poll_timeout=1):
+        await user.send_text("/help")
+        await user.wait_for_message(t(language, "HELP_INTRO"))
+        assert await _stored_language(database_url, user.user_id) == language
+        clock.advance(timedelta(hours=22, minutes=30))  # the next reminder, 07:30 in Berlin
+        await user.wait_for_message(head(language, "REMINDER"), timeout=10)
+
+
 async def test_right_to_left_and_unknown_languages_get_english(
     emulator: BotApiEmulator, bot, database_url: str
 ) -> None:

@@ -40,16 +40,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="demo: open each picture, PDF and export with the system viewer as it arrives",
     )
+    parser.add_argument(
+        "--language",
+        default="en",
+        metavar="CODE",
+        help="demo: the demo person's Telegram language (es, pt-br, ru, de, uk, id...), which "
+        "picks the bot's language at first contact (a new demo: rm backcoach-demo.sqlite3*)",
+    )
     args = parser.parse_args(argv)
     if args.webhook and args.command != "run":
         parser.error(f"--webhook goes with run, not {args.command}")
     if args.open and args.command != "demo":
         parser.error("--open goes with demo")
+    if args.language != "en" and args.command != "demo":
+        parser.error("--language goes with demo")
     try:
         if args.command == "demo":
             from bot.demo import run_demo
 
-            return asyncio.run(run_demo(open_files=args.open))
+            return asyncio.run(run_demo(open_files=args.open, language_code=args.language))
         if args.command == "healthcheck":
             from bot.healthcheck import check
 

@@ -70,10 +70,12 @@ async def local_time_text(repository: Repository, user_id: int, instant: datetim
 async def run_demo(
     *,
     open_files: bool = False,
+    language_code: str = "en",
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
 ) -> int:
-    """Chat with the bot as user 1001 until /quit or the end of input."""
+    """Chat with the bot as user 1001 until /quit or the end of input; `language_code` is the
+    demo person's Telegram language (it picks the bot's language at first contact)."""
     from bot.app import build_application, running
     from bot.emulator.server import BotApiEmulator
     from bot.emulator.terminal import DemoControls, chat_in_terminal
@@ -131,6 +133,8 @@ async def run_demo(
                 f"The timer (Mini App) for this chat: http://127.0.0.1:{port}/miniapp/ "
                 "(add ?theme=dark for the dark theme).\n"
             )
-            user = emulator.user(user_id=DEMO_USER_ID, first_name="Demo")
+            user = emulator.user(
+                user_id=DEMO_USER_ID, first_name="Demo", language_code=language_code
+            )
             await chat_in_terminal(user, stdin=stdin, stdout=stdout, controls=controls)
     return 0

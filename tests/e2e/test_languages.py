@@ -12,9 +12,12 @@ a language without an entry types the English ones (red flags are matched in eve
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -24,6 +27,7 @@ from bot import i18n, texts
 from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.demo import run_demo
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import ScriptedUser
 from bot.storage.database import create_engine
@@ -336,3 +340,28 @@ async def test_right_to_left_and_unknown_languages_get_english(
         assert not any("⟦" in text for text in seen_by(user))
         # Nothing stored: a right-to-left catalog shipped later still finds them.
         assert await _stored_language(database_url, user_id) is None
+
+
+async def test_the_demo_speaks_the_language_it_is_given(
+    languages, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m bot demo --language CODE`: the demo person's Telegram language picks it."""
+    language = LANGUAGES[0]
+    monkeypatch.chdir(tmp_path)  # the demo's database and files go here
+    # The demo sets up logging for a terminal: put it back for the tests that follow.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
+    out = io.StringIO()
+    try:
+        code = TELEGRAM_CODES.get(language, language)
+        typed = io.StringIO("/start\n/quit\n")
+        assert await run_demo(language_code=code, stdin=typed, stdout=out) == 0
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name in logging.root.manager.loggerDict:
+            logging.getLogger(name).setLevel(levels.get(name, logging.NOTSET))
+    shown = out.getvalue()
+    assert t(language, "WELCOME").split("\n")[0][:60] in shown, shown
+    assert texts.WELCOME[:40] not in shown

@@ -340,11 +340,18 @@ async def test_a_session_moves_between_chat_and_page(
     ]
 
 
+# The page's clock and the screenshots do not depend on the database: SQLite only.
+SQLITE_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("sqlite", marks=pytest.mark.sqlite, id="sqlite")], indirect=True
+)
+
+
 # The page's clock runs this many times faster than real time in the drift test: a 30 s
 # hold takes 15 s. Every lateness the page has shows twice as large in its own time.
 RATE = 2
 
 
+@SQLITE_ONLY
 async def test_the_timer_keeps_time_over_a_30_s_hold(
     emulator: BotApiEmulator, browser: Any, clock: FakeClock, database_url: str
 ) -> None:
@@ -396,6 +403,7 @@ async def test_the_timer_keeps_time_over_a_30_s_hold(
     assert sorted(lateness)[len(lateness) // 2] < 50, lateness
 
 
+@SQLITE_ONLY
 async def test_screenshots_at_360_by_740_light_and_dark(
     emulator: BotApiEmulator, bot: Any, page_url: str, browser: Any, tmp_path: Path
 ) -> None:
@@ -471,6 +479,7 @@ async def test_sides_in_turn_with_the_rest_between(
         "() => document.getElementById('position').textContent === '5 of 7'"
     )
     events = await page.evaluate("window.backcoach.events")
+    has_wake_lock = await page.evaluate("'wakeLock' in navigator")
     await page.context.close()
     timed = [(e["type"], e["label"]) for e in events if e["type"].endswith("-start")]
     assert timed == [
@@ -480,6 +489,12 @@ async def test_sides_in_turn_with_the_rest_between(
         ("ready-start", "Right knee down: Get ready"),
         ("hold-start", "Right knee down: Hold"),
     ]
+    # The screen stays awake from the first get-ready to the last hold's end, then may sleep.
+    kinds = [e["type"] for e in events]
+    assert has_wake_lock  # chromium has it on a secure (https or loopback) page
+    assert kinds.count("wake-lock") == kinds.count("wake-release") == 1
+    assert kinds.index("wake-lock") < kinds.index("hold-end")
+    assert kinds.index("wake-release") > len(kinds) - 1 - kinds[::-1].index("hold-end")
     (rest,) = [e for e in events if e["type"] == "rest-start"]
     assert rest["seconds"] == 10  # the catalog's rest between sides for this stretch
     answers = (await _rows(database_url, 861))["answers"]

@@ -102,6 +102,7 @@
     stayAwake = on;
     if (!on) {
       if (wakeLock) {
+        note("wake-release");
         wakeLock.release().catch(function () {});
         wakeLock = null;
       }

@@ -210,6 +210,15 @@ async def _session(user: ScriptedUser, language: str) -> None:
 async def test_a_person_sees_only_their_language(
     emulator: BotApiEmulator, bot, clock: FakeClock, language: str
 ) -> None:
+    # What Telegram shows before the chat, set at start for each shipped language.
+    code = language.split("_")[0]
+    menu = emulator.commands_for({"type": "all_private_chats"}, code)
+    described = dict(t(language, "COMMANDS"))
+    assert menu == [{"command": n, "description": described[n]} for n in texts.MENU_COMMANDS]
+    assert emulator.state.descriptions[code] == t(language, "BOT_DESCRIPTION")
+    assert emulator.state.short_descriptions[code] == t(language, "BOT_SHORT_DESCRIPTION")
+    assert emulator.description == texts.BOT_DESCRIPTION  # the default stays English
+
     user = emulator.user(user_id=9_101, language_code=TELEGRAM_CODES.get(language, language))
     await _onboard(user, language)
     await _session(user, language)
@@ -246,19 +255,6 @@ async def test_a_person_sees_only_their_language(
     # The language came from Telegram's language_code at first contact and was kept.
     shown = "\n".join(seen_by(user))
     assert t(language, "WELCOME") in shown
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-async def test_profile_and_menu_in_each_language(
-    emulator: BotApiEmulator, bot, language: str
-) -> None:
-    code = language.split("_")[0]
-    menu = emulator.commands_for({"type": "all_private_chats"}, code)
-    described = dict(t(language, "COMMANDS"))
-    assert menu == [{"command": n, "description": described[n]} for n in texts.MENU_COMMANDS]
-    assert emulator.state.descriptions[code] == t(language, "BOT_DESCRIPTION")
-    assert emulator.state.short_descriptions[code] == t(language, "BOT_SHORT_DESCRIPTION")
-    assert emulator.description == texts.BOT_DESCRIPTION  # the default stays English
 
 
 async def _stored_language(database_url: str, user_id: int) -> str | None:

@@ -304,8 +304,23 @@ async def test_a_session_moves_between_chat_and_page(
     page = await _open(browser, f"{page_url}?user=851")
     await page.wait_for_selector("main[data-step='card']")
     assert await page.text_content("#position") == "2 of 4"
-    for answer, pain in rest:
-        await _timed_answer(page, answer, pain)
+    hurts, _, done = rest
+    await _timed_answer(page, *hurts)
+    # Skip during the hold, as Skip during a chat countdown: stored as skipped all the same.
+    await page.wait_for_function(
+        "() => document.getElementById('position').textContent === '3 of 4'"
+    )
+    await page.evaluate("window.backcoach.clock.setRate(0.1)")  # the 0.6 s hold takes 6 s
+    await page.click("#ready")
+    await page.wait_for_selector("main[data-step='timing'] #skip-timing")
+    await page.click("#skip-timing")
+    await page.evaluate("window.backcoach.clock.setRate(1)")
+    events = await page.evaluate(
+        "window.backcoach.events.map(e => e.type + ':' + (e.answer || ''))"
+    )
+    skipped = events.index("answer:skip")
+    assert events[skipped - 1] in ("ready-cancelled:", "hold-cancelled:")
+    await _timed_answer(page, *done)
     await page.wait_for_selector("main[data-view='message']")
     chat_first_summary = await chat_first.wait_for_message("Session complete")
     await page.context.close()

@@ -298,6 +298,14 @@
       var shown = null;
       var finished = false;
       var timer = $("timer");
+      // Skip during a hold ends this stretch at once (the chain after it sees `stopped`).
+      state.cancel = function () {
+        if (!finished) {
+          finished = true;
+          note(kind + "-cancelled");
+          resolve();
+        }
+      };
       timer.setAttribute("data-kind", kind);
       $("timer-label").textContent = text;
       state.timing = { kind: kind, start: start, end: end };
@@ -374,6 +382,10 @@
     var info = session.exercise;
     var sides = info.sides.length ? info.sides : [null];
     var stopped = false;
+    state.stopTiming = function () {
+      stopped = true;
+      state.cancel();
+    };
     show("exercise", "timing");
     $("line").textContent = "";
     var chain = Promise.resolve();
@@ -405,6 +417,7 @@
     });
     chain.then(function () {
       state.timing = null;
+      state.stopTiming = null;
       keepAwake(false);
       if (state.session === session && !stopped) {
         show("exercise", "answer");
@@ -418,6 +431,7 @@
   function setLabels() {
     $("ready").textContent = label("ready");
     $("skip-card").textContent = label("skipExercise");
+    $("skip-timing").textContent = label("skipExercise");
     $("done").textContent = label("done");
     $("hurts").textContent = label("hurts");
     $("skip").textContent = label("skip");
@@ -439,6 +453,13 @@
 
   $("ready").addEventListener("click", timeExercise);
   $("skip-card").addEventListener("click", function () {
+    sendAnswer("skip");
+  });
+  $("skip-timing").addEventListener("click", function () {
+    // As Skip during a hold in the chat: no hold to sit through first.
+    if (state.stopTiming) {
+      state.stopTiming();
+    }
     sendAnswer("skip");
   });
   $("done").addEventListener("click", function () {

@@ -14,8 +14,10 @@ from datetime import date, datetime, time, tzinfo
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date, format_time
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from bot import i18n
 from bot.domain.progression import Change, ChangeKind, PainBand
@@ -655,8 +657,24 @@ def local_when(instant: datetime, zone: tzinfo, now: datetime) -> str:
 
 
 def short_date(day: date, *, weekday: bool = False) -> str:
-    """A day as the current language writes it briefly: "28 Nov", "Sat 28 Nov" (Babel)."""
-    return format_date(day, "EEE d MMM" if weekday else "d MMM", locale=i18n.locale())
+    """A day as the current language writes it briefly: "28 Nov", "Sat 28 Nov" (Babel).
+
+    Babel's skeletons give each language its own order and marks ("Sa., 28. Nov.",
+    "28 de nov."); English keeps the day-first form (en_GB) the bot has always written.
+    """
+    current = i18n.locale()
+    shown_in = _DAY_FIRST_ENGLISH if current.language == "en" else current
+    return format_skeleton("MMMEd" if weekday else "MMMd", day, locale=shown_in)
+
+
+_DAY_FIRST_ENGLISH = Locale("en", "GB")
+
+
+def pain_value(value: float) -> str:
+    """An average pain score as the current language writes numbers: "4.5/10", "4,5/10"."""
+    number = format_decimal(value, "0.0", locale=i18n.locale())
+    # The msgid keeps its format spec (every catalog has it); the number comes formatted.
+    return _(SUMMARY_PAIN_VALUE).replace("{value:.1f}", "{value}").format(value=number)
 
 
 def long_date(day: date) -> str:

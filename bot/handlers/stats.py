@@ -55,6 +55,7 @@ def chart_labels() -> dict:
         date_format=texts.CHART_DATE_FORMAT,
         no_data=texts.CHART_NO_DATA,
         months=texts.months(),
+        format_day=texts.short_date,
     )
 
 
@@ -248,8 +249,7 @@ def pain_series_text(values: Sequence[float | None]) -> str:
     if all(value is None for value in values):
         return texts.SUMMARY_PAIN_NONE
     return ", ".join(
-        texts.SUMMARY_NO_VALUE if value is None else texts.SUMMARY_PAIN_VALUE.format(value=value)
-        for value in values
+        texts.SUMMARY_NO_VALUE if value is None else texts.pain_value(value) for value in values
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -64,9 +65,13 @@ class ChartLabels:
     date_format: str
     no_data: str
     months: tuple[str, ...] = ()
+    # Writes a day in the reader's language ("28. Nov."); instead of `date_format` when given.
+    format_day: Callable[[date], str] | None = None
 
 
 def _date_text(day: date | datetime, labels: ChartLabels) -> str:
+    if labels.format_day is not None:
+        return labels.format_day(day.date() if isinstance(day, datetime) else day)
     pattern = labels.date_format
     if labels.months:
         pattern = pattern.replace("%b", labels.months[day.month - 1].replace("%", "%%"))

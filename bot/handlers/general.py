@@ -33,9 +33,10 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 # What the person is told, by what failed: never that something was saved when it may not be.
+# Names of bot.texts, read when said, so in the person's language.
 FAULT_TEXTS = {
-    StorageFault.BUSY: texts.BUSY_TRY_AGAIN,
-    StorageFault.UNAVAILABLE: texts.NOT_SAVED_TRY_LATER,
+    StorageFault.BUSY: "BUSY_TRY_AGAIN",
+    StorageFault.UNAVAILABLE: "NOT_SAVED_TRY_LATER",
 }
 FAULT_LOG_NAMES = {
     StorageFault.BUSY: "database busy (no free connection)",
@@ -57,7 +58,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind = FAULT_LOG_NAMES[fault] if fault else "handler failed"
     logger.error("%s: %s", kind, type(error).__name__, exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
-    text = FAULT_TEXTS[fault] if fault else texts.SOMETHING_WENT_WRONG
+    text = getattr(texts, FAULT_TEXTS[fault]) if fault else texts.SOMETHING_WENT_WRONG
     journal = JOURNAL.get()
     if journal is not None:
         # What is said from here is not the update's reply: never skipped on a second run.

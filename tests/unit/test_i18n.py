@@ -260,6 +260,26 @@ def test_every_text_constant_is_marked_for_translation() -> None:
     assert unmarked == []
 
 
+def test_no_text_is_read_when_a_module_is_imported() -> None:
+    """A text read at import (a module-level dict of texts) would stay in English for all."""
+    read_at_import = []
+    for path in sorted(Path(texts.__file__).parent.rglob("*.py")):
+        if path.name == "texts.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            read_at_import += [
+                f"{path.name}:{node.lineno} texts.{sub.attr}"
+                for sub in ast.walk(node)
+                if isinstance(sub, ast.Attribute)
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id == "texts"
+            ]
+    assert read_at_import == []
+
+
 def test_texts_functions_have_no_english_literals_outside_templates() -> None:
     """Functions in texts.py build sentences only from marked templates (no "and", "s")."""
     tree = ast.parse(Path(texts.__file__).read_text())

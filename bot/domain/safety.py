@@ -249,9 +249,15 @@ def _fold(text: str) -> str:
 
 
 # Up to N words, never a negation right before what follows ("my groin is not numb").
-_NOT_BEFORE = "".join(
-    rf"(?<!\b{word})" for word in [*words.NOT_BEFORE[0].split(), *words.NOT_BEFORE[1].split("|")]
-)
+def _not_after(negations: list[str]) -> str:
+    """Lookbehinds refusing each negation, one per length (a lookbehind has one width)."""
+    by_length: dict[int, list[str]] = {}
+    for negation in negations:
+        by_length.setdefault(len(_fold(negation)), []).append(_fold(negation))
+    return "".join(rf"(?<!\b(?:{'|'.join(same)}))" for same in by_length.values())
+
+
+_NOT_BEFORE = _not_after([*words.NOT_BEFORE[0].split(), *words.NOT_BEFORE[1].split("|")])
 _GAP_RE = re.compile(r"\(\?:\\s\+\\w\+\)\{0,(\d+)\}\?\\s\+")
 _SHORTHAND_GAP_RE = re.compile(r"~(\d+)~")
 

@@ -157,8 +157,8 @@ QUESTION_STARTS = {
 # How an exclamation starts, though its first word asks ("what a...", "qué bien").
 EXCLAMATIONS = {
     "en": "what a|what an|how nice|how lovely|what nice|what lovely",
-    "es": "qué bien|qué bueno|qué rico|qué lindo|qué alivio|cómo me",
-    "pt": "que bom|que legal|que alívio|como é",
+    "es": "qué bien|qué bueno|qué rico|qué lindo|qué alivio|qué dolor|cómo me",
+    "pt": "que bom|que legal|que alívio|que dor|como é",
     "ru": "как хорошо|как же|что за|как приятно",
     "uk": "як добре|як же|що за|як приємно",
     "de": "wie schön|was für|wie gut",

@@ -20,7 +20,8 @@ __all__ = ["DAY", "EVENING", "MORNING", "NIGHT", "localise"]
 MORNING, EVENING, NIGHT, DAY = "a", "p", "n", "d"
 
 _PARTS_OF_DAY = {
-    MORNING: "de la mañana|por la mañana|en la mañana|da manhã|de manhã|pela manhã|утра|утром|"
+    MORNING: "de la mañana|por la mañana|en la mañana|de la madrugada|da manhã|de manhã|"
+    "pela manhã|da madrugada|утра|утром|"
     "ранку|вранці|зранку|уранці|morgens|früh|in der früh|am morgen|vormittags|am vormittag|pagi",
     EVENING: "de la tarde|por la tarde|en la tarde|da tarde|à tarde|de tarde|вечера|вечером|"
     "вечора|ввечері|увечері|nachmittags|abends|am abend|am nachmittag|sore|petang",
@@ -43,7 +44,7 @@ _PREPOSITIONS_RE = re.compile(
     )
 )
 _HOUR_WORDS_RE = re.compile(
-    fold(r"(?<=\d)\s*(?:horas?|hrs|hs|часов|часа|час|годин[аи]?|година|uhr|jam)(?=\s|$)")
+    fold(r"(?<=\d)\s*(?:horas?|hrs|hs|часов|часа|час|годин[аиі]?|година|uhr|jam)(?=\s|$)")
 )
 
 _NOON = frozenset(fold("mediodía|meio dia|полдень|полудень|опівдні|mittag|tengah hari").split("|"))

@@ -157,6 +157,8 @@ _ENGLISH: tuple[tuple[Urgency, RedFlag, str], ...] = (
         r"\b(?:legs?|knees?)(?:\s+\w+){0,2}?\s+"
         r"(?:giving|give|gave|given|gives) (?:way|out)\b|"
         r"\b(?:legs?|knees?)(?:\s+\w+){0,2}?\s+(?:buckling|buckled|buckle|collapsing|collapsed)\b|"
+        r"\b(?:legs?|knees?) (?:dont|wont|cant|cannot|no longer|do not|will not) "
+        r"(?:hold|support|carry) me\b|"
         r"\b(?:foot drop|drop foot|dropped foot|dropping foot)\b|"
         r"\b(?:foot|toes)(?:\s+\w+){0,2}?\s+(?:drags|dragging|flops|flopping|slaps|slapping)\b|"
         rf"\b(?:{_CANT}) (?:lift|raise) (?:my |the )?(?:left |right )?(?:foot|toes)\b",
@@ -239,6 +241,8 @@ _OTHER_LANGUAGES: dict[RedFlag, tuple[str, ...]] = {
     RedFlag.CANCER_HISTORY: words.CANCER_HISTORY,
     RedFlag.SERIOUS_FALL: words.SERIOUS_FALL,
     RedFlag.OSTEOPOROSIS: words.OSTEOPOROSIS,
+    RedFlag.WEIGHT_LOSS: words.WEIGHT_LOSS,
+    RedFlag.NIGHT_PAIN: words.NIGHT_PAIN,
 }
 
 

@@ -295,6 +295,32 @@ SERIOUS_FALL = (
 
 OSTEOPOROSIS = (r"\b(?:osteopor\w*|остеопор\w*)",)
 
+WEIGHT_LOSS = (
+    r"\bperdida de peso~1~(?:inexplicable|sin explicacion|sin motivo|sin razon)\b|"
+    r"\b(?:he perdido|perdi|bajado|baje)~2~(?:kilos|kg|peso) sin (?:querer|motivo|razon|"
+    r"hacer dieta|dieta)\b|\badelgac\w* sin (?:querer|motivo|razon)\b",
+    r"\bperda de peso~1~(?:inexplicavel|sem explicacao|sem motivo)\b|"
+    r"\b(?:perdi|emagreci)~2~(?:quilos|kg|peso)? ?sem (?:querer|motivo|razao|fazer dieta)\b",
+    r"\b(?:похудел\w*|сбросил\w*|потерял\w*)~2~(?:кг |килограмм\w* |вес\w* )?без (?:причины|диеты|"
+    r"видимой причины)\b|\b(?:необъяснимая|беспричинная|резкая) потеря веса\b",
+    r"\b(?:схуд\w*|скинув\w*|втратив\w*|втратила)~2~(?:кг |кілограм\w* |ваги )?без (?:причини|"
+    r"дієти)\b|\b(?:незрозуміла|безпричинна|різка) втрата ваги\b",
+    r"\b(?:ungewollt|unerklarlich|ohne grund)~2~(?:abgenommen|gewichtsverlust)\b|"
+    r"\bgewichtsverlust~2~(?:ungewollt|unerklarlich|ohne grund)\b",
+    r"\bberat badan~1~(?:turun|menurun|berkurang) (?:tanpa sebab|drastis|tanpa alasan|"
+    r"sendiri)\b|\bturun berat badan (?:tanpa sebab|drastis)\b",
+)
+
+NIGHT_PAIN = (
+    r"\b(?:dolor nocturno|dolores nocturnos|dor noturna|dores noturnas|ночн\w* бол\w*|"
+    r"нічн\w* біл\w*|nachtschmerz\w*|nachtliche schmerzen|nyeri malam hari|sakit malam hari)\b",
+    r"\b(?:dolor|duele|dor|doi|бол\w*|біль|schmerz\w*|tut weh|nyeri|sakit)~3~"
+    r"(?:incluso|aun|mesmo|ate|даже|навіть|auch|sogar|bahkan)~1~(?:en reposo|em repouso|"
+    r"descansando|в покое|лежа|у спокої|лежачи|in ruhe|im liegen|saat istirahat|waktu istirahat)\b",
+    r"\b(?:me despierta|me acorda|будит|будить|прокидаюсь від|weckt mich|membangunkan)~3~"
+    r"(?:por la noche|a noite|ночью|вночі|nachts|malam)\b",
+)
+
 # Negation: a red flag said not to be there ("no numbness", "нет онемения", "keine Taubheit").
 # A word that denies what directly follows it, with only these words between. Not English
 # "without": "I can't walk without numbness in my groin" has it.

@@ -481,3 +481,62 @@ def test_a_morning_hour_is_that_hour_in_every_language(hour: int, form: str) -> 
        "a las {h} de la tarde", "às {h} da tarde", "о {h} вечора"]))  # fmt: skip
 def test_an_evening_hour_is_that_hour_after_noon_in_every_language(hour: int, form: str) -> None:
     assert read_time_of_day(form.format(h=hour)) == time(hour + 12, 0)
+
+
+# Everyday messages, with words red flags are made of, that must not raise one.
+EVERYDAY = {
+    "es": [
+        "me duele la espalda por la noche cuando me giro",
+        "hace un año tengo hormigueo en el pie",
+        "las piernas cansadas después de caminar",
+        "no puedo hacer el puente",
+        "me gustó el ejercicio",
+        "perdí peso haciendo dieta",
+        "sin dolor hoy",
+    ],
+    "pt": [
+        "minhas costas doem um pouco",
+        "as pernas estão cansadas",
+        "não consigo fazer a ponte",
+        "gostei do exercício",
+        "fiz tudo sem dor",
+        "sem formigamento hoje",
+    ],
+    "ru": [
+        "ноги устали после прогулки",
+        "спина болит меньше",
+        "не могу сделать мостик",
+        "мне понравилось упражнение",
+        "нет онемения",
+        "похудела на диете",
+    ],
+    "uk": [
+        "ноги втомилися після прогулянки",
+        "спина болить менше",
+        "не можу зробити місток",
+        "мені сподобалась вправа",
+        "немає оніміння",
+    ],
+    "de": [
+        "die Beine sind müde vom Laufen",
+        "der Rücken tut ein bisschen weh",
+        "die Übungen haben mir gefallen, die Dehnung war gut",
+        "ich kann die Brücke nicht",
+        "keine Taubheit",
+    ],
+    "id": [
+        "kaki pegal setelah jalan",
+        "punggung sakit sedikit",
+        "saya tidak bisa melakukan jembatan",
+        "saya suka latihan ini",
+        "tidak ada mati rasa",
+    ],
+}
+_EVERYDAY_TEXTS = st.sampled_from(sorted(EVERYDAY)).flatmap(
+    lambda language: st.lists(st.sampled_from(EVERYDAY[language]), min_size=1, max_size=4)
+)
+
+
+@given(_EVERYDAY_TEXTS)
+def test_everyday_messages_raise_no_red_flag_in_any_language(sentences: list[str]) -> None:
+    assert detect_red_flags(". ".join(sentences)) is None

@@ -37,7 +37,7 @@ LANGUAGES: dict[str, str] = {
 }
 # Languages a person can get: a catalog joins only once it is complete (test_i18n checks
 # every shipped catalog for missing strings and placeholders). Translators extend this.
-SHIPPED: tuple[str, ...] = ("en", "es", "pt_BR", "ru", "de", "uk")
+SHIPPED: tuple[str, ...] = ("en", "es", "pt_BR", "ru", "de", "uk", "id")
 # gettext's classic Plural-Forms (Babel's newer CLDR data gives es and pt a third form for
 # millions, which no sentence here needs and translators would have to fill).
 PLURAL_FORMS: dict[str, str] = {

@@ -32,6 +32,7 @@ from bot.ratelimit import PatientRateLimiter
 from bot.storage.database import create_engine, migrate
 from bot.storage.inbox import InboxRepository
 from bot.storage.repository import Repository
+from bot.transport import make_request
 from bot.updates import PerUserUpdateProcessor, StoppingApplication
 from catalog.loader import load_catalog
 from catalog.model import Catalog
@@ -73,7 +74,13 @@ def build_application(
         # getUpdates as PTB does it (one connection), but an update PTB cannot read is skipped
         # (logged by id) instead of failing, and refetching, the whole batch forever.
         # Stored in the inbox before the offset that confirms them is sent.
-        .get_updates_request(UpdatesRequest(connection_pool_size=1, inbox=inbox))
+        .get_updates_request(
+            UpdatesRequest(
+                transport=make_request(settings.http_client, connection_pool_size=1), inbox=inbox
+            )
+        )
+        # PTB's transport (bot/transport.py): aiohttp by default, httpx by HTTP_CLIENT.
+        .request(make_request(settings.http_client))
         # Keeps us under Telegram's flood limits, retries a 429 after retry_after and a 5xx.
         .rate_limiter(PatientRateLimiter())
         # Different people concurrently, each person's own updates in order; each marked done

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -27,6 +28,7 @@ SETTING_HELP: dict[str, str] = {
     "REMINDER_CLAIM_LEASE_SECONDS": "seconds before a reminder lost in a crash is resent, e.g. 300",
     "DATABASE_POOL_SIZE": "PostgreSQL connections this process keeps at most, 1-100, e.g. 10",
     "DATABASE_POOL_TIMEOUT": "seconds a query waits for a free connection, e.g. 10",
+    "HTTP_CLIENT": "the HTTP client under python-telegram-bot: aiohttp (default) or httpx",
     "WEBHOOK_LISTEN": "the address the webhook server binds, e.g. 0.0.0.0",
     "PORT": "the port the webhook server listens on, 1-65535, e.g. 8080",
     "WEBHOOK_PATH": "the path Telegram posts to, letters, digits, _ - and /, e.g. telegram",
@@ -77,6 +79,9 @@ class Settings(BaseSettings):
     render_workers: int = Field(default=2, ge=1, le=16)
     # A reminder claimed by a process that died before sending it is sent again after this.
     reminder_claim_lease_seconds: float = Field(default=300, gt=0, le=3600)
+    # The HTTP client under PTB (bot/transport.py): aiohttp costs a quarter of httpx's CPU
+    # per request; httpx is PTB's own, kept as a fallback.
+    http_client: Literal["aiohttp", "httpx"] = "aiohttp"
     # Webhook mode (`python -m bot --webhook`) only; polling ignores these.
     webhook_listen: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)  # many platforms set PORT
@@ -105,6 +110,11 @@ class Settings(BaseSettings):
     def _no_port(cls, value: object) -> object:
         """An empty MINI_APP_PORT= (as .env.example has it) means not served."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("http_client", mode="before")
+    @classmethod
+    def _client_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("webhook_listen")
     @classmethod

@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 from telegram import Bot, Update
 from telegram.error import NetworkError
 from telegram.ext import Application, ContextTypes
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.journal import SendJournal
 from bot.storage.inbox import InboxRepository, StoredUpdate
@@ -330,12 +330,35 @@ class Inbox:
         await self.repository.forget(person_id)
 
 
-class UpdatesRequest(HTTPXRequest):
-    """PTB's HTTP client for getUpdates, handing PTB only updates it can read, stored first."""
+class UpdatesRequest(BaseRequest):
+    """PTB's HTTP client for getUpdates, handing PTB only updates it can read, stored first.
 
-    def __init__(self, *args: Any, inbox: Inbox | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    The HTTP work is done by `transport` (bot/transport.py: aiohttp or httpx); without one,
+    by PTB's HTTPXRequest built from the keywords.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        inbox: Inbox | None = None,
+        transport: BaseRequest | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.transport = transport or HTTPXRequest(*args, **kwargs)
         self.inbox = inbox
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.transport.read_timeout
+
+    async def initialize(self) -> None:
+        await self.transport.initialize()
+
+    async def shutdown(self) -> None:
+        await self.transport.shutdown()
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return await self.transport.do_request(*args, **kwargs)
 
     async def post(self, url: str, request_data: RequestData | None = None, **timeouts: Any) -> Any:
         result = await super().post(url, request_data, **timeouts)

@@ -7,11 +7,13 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import aiohttp
 import httpx
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.journal import journaled
+from bot.transport import PoolTimeout
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +78,15 @@ def _expired(error: BadRequest) -> bool:
 
 
 # Transport failures that prove the request never left: no connection could be made, or
-# none was free in the pool.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# none was free in the pool (httpx's, and aiohttp's under bot.transport.AiohttpRequest).
+_NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    PoolTimeout,
+)
 
 
 def may_have_arrived(exc: TelegramError) -> bool:
@@ -86,11 +95,11 @@ def may_have_arrived(exc: TelegramError) -> bool:
     PTB raises an error of Telegram's own answer (400, 403, 409, 429 as RetryAfter, a 5xx as
     a plain NetworkError) with no cause, or from a failure to parse that answer: Telegram
     answered that it did not carry the request out, so it is safe to send again. A
-    transport failure is raised from the httpx (or other) error behind it: TimedOut from
-    httpx's timeouts, NetworkError from httpx's other errors. Then no answer came, and the
-    request may have been written and carried out (a read timeout, a connection dropped
-    before the answer), unless the error proves it never left: a refused or timed-out
-    connection, or no free connection in the pool.
+    transport failure is raised from the httpx or aiohttp error behind it (bot.transport):
+    TimedOut from a timeout, NetworkError from the client's other errors. Then no answer
+    came, and the request may have been written and carried out (a read timeout, a
+    connection dropped before the answer), unless the error proves it never left: a refused
+    or timed-out connection, or no free connection in the pool.
     """
     cause = exc.__cause__
     if isinstance(cause, _NEVER_SENT):

@@ -1,0 +1,209 @@
+"""The HTTP client under python-telegram-bot: aiohttp by default, PTB's own httpx by a setting.
+
+PTB's documented extension point for its transport is `telegram.request.BaseRequest`:
+`AiohttpRequest` is one on aiohttp, which costs about a quarter of httpx's CPU per request
+and does not slow down as more requests are in flight (httpcore walks every pooled
+connection on each request). It raises what PTB's `HTTPXRequest` raises in the same
+situations, so `bot.ratelimit` (what is retried, what "may have arrived") holds on both:
+
+- Telegram's own answers (400, 403, 404, 409, 429 with retry_after, 5xx) are turned into
+  PTB's exceptions by `BaseRequest` itself, from the status and body returned here.
+- A timeout is `TimedOut` raised from the timeout behind it; a pool with no free connection
+  within `pool_timeout` is `TimedOut` raised from `PoolTimeout` (the request never left).
+- Any other transport failure is `NetworkError("aiohttp.<Error>: ...")` raised from the
+  aiohttp error: a connection never made (`ClientConnectorError`) proves nothing was sent,
+  a connection lost after the request was written (`ServerDisconnectedError`, a reset) does
+  not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Literal
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+logger = logging.getLogger(__name__)
+
+HttpClient = Literal["aiohttp", "httpx"]
+HTTP_CLIENTS: tuple[HttpClient, ...] = ("aiohttp", "httpx")
+
+# PTB's HTTPXRequest says exactly this for a pool timeout; the same words here.
+POOL_TIMEOUT_MESSAGE = (
+    "Pool timeout: All connections in the connection pool are occupied. Request was *not* "
+    "sent to Telegram. Consider adjusting the connection pool size or the pool timeout."
+)
+
+
+class PoolTimeout(TimeoutError):
+    """No connection of the pool came free in time: the request was never sent."""
+
+
+class AiohttpRequest(BaseRequest):
+    """`BaseRequest` on one aiohttp `ClientSession` (keep-alive), with HTTPXRequest's API.
+
+    Timeouts mean what they mean for HTTPXRequest: `connect_timeout` for making a new
+    connection, `read_timeout` for each wait on the answer, `pool_timeout` for a free one of
+    the `connection_pool_size` connections. aiohttp has no write timeout of its own: the
+    whole request is bounded by connect + write + read (when all three are set), so a peer
+    that never takes the request still times out. aiohttp speaks HTTP/1.1 only; an
+    `http_version` of "2" is accepted and served over HTTP/1.1, which Telegram also speaks.
+    """
+
+    __slots__ = (
+        "_connection_pool_size",
+        "_http_version",
+        "_session",
+        "_slots",
+        "_timeouts",
+    )
+
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        http_version: str = "1.1",
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        if http_version not in ("1.1", "2", "2.0"):
+            raise ValueError("`http_version` must be either '1.1', '2.0' or '2'.")
+        if http_version != "1.1":
+            logger.info("aiohttp speaks HTTP/1.1 only: http_version %s is ignored", http_version)
+        self._http_version = http_version
+        self._connection_pool_size = connection_pool_size
+        self._timeouts = {
+            "read": read_timeout,
+            "write": write_timeout,
+            "connect": connect_timeout,
+            "pool": pool_timeout,
+            "media_write": media_write_timeout,
+        }
+        self._session: aiohttp.ClientSession | None = None
+        # The pool's limit is kept here rather than in aiohttp's connector, so that waiting
+        # for a free connection (nothing sent) is told apart from connecting (nothing sent
+        # either, but a different timeout) and from everything after.
+        self._slots = asyncio.Semaphore(connection_pool_size)
+
+    @property
+    def http_version(self) -> str:
+        return self._http_version
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._timeouts["read"]
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=0, limit_per_host=0, keepalive_timeout=30, enable_cleanup_closed=False
+            )
+            # trust_env as httpx's default: a proxy from HTTPS_PROXY / ALL_PROXY, and NO_PROXY.
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                trust_env=True,
+                headers={"User-Agent": self.USER_AGENT},
+                # Telegram's JSON is read by PTB from the bytes; aiohttp never parses it.
+                auto_decompress=True,
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is None or self._session.closed:
+            logger.debug("This AiohttpRequest is already shut down. Returning.")
+            return
+        await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data and request_data.contains_files else {}
+        read = self._timeouts["read"] if isinstance(read_timeout, DefaultValue) else read_timeout
+        connect = (
+            self._timeouts["connect"]
+            if isinstance(connect_timeout, DefaultValue)
+            else connect_timeout
+        )
+        pool = self._timeouts["pool"] if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        if isinstance(write_timeout, DefaultValue):
+            write = self._timeouts["media_write" if files else "write"]
+        else:
+            write = write_timeout
+        timeout = aiohttp.ClientTimeout(
+            total=None if None in (connect, write, read) else connect + write + read,  # type: ignore[operator]
+            sock_connect=connect,
+            sock_read=read,
+        )
+        body: Any = _body(request_data, files)
+        await self._take_slot(pool)
+        try:
+            async with session.request(method, url, data=body, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            # aiohttp's connect, read and total timeouts are all TimeoutErrors.
+            raise TimedOut from error
+        except (aiohttp.ClientError, OSError) as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        finally:
+            self._slots.release()
+
+    async def _take_slot(self, pool_timeout: float | None) -> None:
+        """A free connection of the pool, within `pool_timeout`, else TimedOut (nothing sent)."""
+        if not self._slots.locked():
+            await self._slots.acquire()  # free: no timer needed
+            return
+        try:
+            async with asyncio.timeout(pool_timeout):
+                await self._slots.acquire()
+        except TimeoutError as error:
+            raise TimedOut(POOL_TIMEOUT_MESSAGE) from PoolTimeout(str(error))
+
+
+def _body(request_data: RequestData | None, files: dict[str, Any]) -> Any:
+    """The form HTTPXRequest would send: urlencoded fields, or multipart when there are files."""
+    if request_data is None:
+        return None
+    fields = request_data.json_parameters
+    if not files:
+        return fields
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    for name, part in files.items():
+        # PTB gives (filename, content, mimetype); content is bytes or an open file.
+        filename, content, mimetype = part
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
+
+
+def make_request(client: HttpClient, **kwargs: Any) -> BaseRequest:
+    """PTB's request object on the chosen HTTP client, with HTTPXRequest's keywords."""
+    if client == "httpx":
+        return HTTPXRequest(**kwargs)
+    return AiohttpRequest(**kwargs)
+
+
+def use_uvloop() -> bool:
+    """Run asyncio on uvloop when it is installed (an optional dependency); True if so."""
+    try:
+        import uvloop
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import texts
+from bot import i18n, texts
 from bot.app import _set_profile
 from bot.emulator.server import BotApiEmulator
 from bot.handlers.onboarding import start_code
@@ -36,11 +36,18 @@ async def test_description_short_description_and_private_menu(
         assert f"/{name}" in help_message.text
 
 
+def _set_for(emulator: BotApiEmulator, method: str) -> list[str]:
+    """The language codes a profile text was set for, one per request ("" the default)."""
+    return [r.params.get("language_code") or "" for r in emulator.requests_for(method)]
+
+
 async def test_profile_texts_are_set_only_when_they_changed(emulator: BotApiEmulator, bot) -> None:
-    assert len(emulator.requests_for("setMyDescription")) == 1
+    # Once each: the default (English) and every other shipped language under its code.
+    languages = ["", *(code.split("_")[0] for code in i18n.SHIPPED if code != "en")]
+    assert _set_for(emulator, "setMyDescription") == languages
     await _set_profile(bot)
-    assert len(emulator.requests_for("setMyDescription")) == 1
-    assert len(emulator.requests_for("setMyShortDescription")) == 1
+    assert _set_for(emulator, "setMyDescription") == languages
+    assert _set_for(emulator, "setMyShortDescription") == languages
     emulator.state.descriptions[""] = "an old text"
     await _set_profile(bot)
     assert emulator.description == texts.BOT_DESCRIPTION

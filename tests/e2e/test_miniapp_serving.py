@@ -20,6 +20,7 @@ from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
 from bot.demo import run_demo
+from bot.domain.gates import RedFlagHold
 from bot.emulator.server import BotApiEmulator
 from bot.handlers.common import SERVICES_KEY
 from bot.miniapp.api import TELEGRAM_SCRIPT
@@ -204,3 +205,31 @@ async def test_the_page_speaks_the_persons_language(
     assert answered["line"].startswith(cat)
     # The chat's card, sent by the page's Start, is in Spanish too.
     await user.wait_for_message(cat)
+
+
+async def test_the_pages_start_keeps_the_chats_red_flag_gates(
+    emulator: BotApiEmulator, bot: Any, settings: Settings, clock: FakeClock, database_url: str
+) -> None:
+    """Urgent signs hold every session: Start in the page starts none, the chat says why."""
+    user = emulator.user(user_id=921)
+    await onboard(user)
+    repo = Repository(create_engine(database_url))
+    try:
+        await repo.update_user(921, red_flag_hold=RedFlagHold.URGENT, now=clock.now())
+    finally:
+        await repo.close()
+    async with (
+        mini_app_serving(bot, port=0) as port,
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}/miniapp/", trust_env=False, timeout=20
+        ) as http,
+    ):
+        started = (await http.post("api/session", headers=_signed(settings, clock, 921))).json()
+    assert started["session"] is None and started["note"] == texts.MINI_APP_SEE_CHAT
+    held = await user.wait_for_message("on hold until a doctor has checked")
+    assert held.text == texts.SESSION_HELD_URGENT
+    repo = Repository(create_engine(database_url))
+    try:
+        assert await repo.active_session(921) is None
+    finally:
+        await repo.close()

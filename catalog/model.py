@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
+from bot.i18n import gettext
+
 
 class Level(IntEnum):
     """How demanding an exercise is; a user unlocks levels in order."""
@@ -139,8 +141,6 @@ class _Shown:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        from bot.i18n import gettext
-
         value = self._slot.__get__(instance, owner)
         if value is None:
             return None

@@ -147,7 +147,8 @@ def parse_answer(text: str) -> TypedAnswer | None:
     pain = parse_pain(text)
     if pain is not None:
         return TypedAnswer(Reply.HURTS, pain)
-    if _hurts(_normalise(text)):
+    # "what is pain?", "is it normal that it hurts?": a question about pain, not an answer.
+    if _hurts(_normalise(text)) and not is_question(text):
         return TypedAnswer(Reply.HURTS)
     return None
 

@@ -93,6 +93,11 @@ TYPED_ANSWERS = [
     ("maybe later", None),
     ("", None),
     ("3.5", None),
+    # Questions about pain are questions, not reports (they get the GP/physio line).
+    ("what is pain?", None),
+    ("is it normal that it hurts?", None),
+    ("що таке біль?", None),
+    ("¿es normal que me duela?", None),
 ]
 
 

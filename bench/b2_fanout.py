@@ -95,6 +95,12 @@ async def wait_for_sends(
     return sorted(sends)
 
 
+def stack(finished: BotRun) -> str:
+    """What the bot ran on: its HTTP client and event loop."""
+    stats = finished.stats
+    return f"{stats.get('http_client') or '?'} on {stats.get('event_loop') or '?'}"
+
+
 def describe(size: int, sends: list[float], finished: BotRun, cpu: CpuUse) -> list[Figure]:
     name = f"{label(size)} due"
     if len(sends) < 2:
@@ -132,7 +138,7 @@ def describe(size: int, sends: list[float], finished: BotRun, cpu: CpuUse) -> li
         Figure(
             NAME,
             f"{name}: bot CPU per reminder",
-            f"{cpu.bot * span / len(sends) * 1000:.1f} ms ({cpu})",
+            f"{cpu.bot * span / len(sends) * 1000:.2f} ms ({cpu}; {stack(finished)})",
         ),
     ]
     if len(sends) < size:

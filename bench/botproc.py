@@ -12,6 +12,8 @@ Everything bench changes in the bot happens here, at run time, in this process o
   one the bot chooses (all else as in production);
 - only with `connection_pool_size` set (the `--http-pool` experiment), the builder also gets
   that HTTP connection pool size;
+- the event loop is uvloop's where installed, as `python -m bot` runs it; the HTTP client is
+  the bot's `HTTP_CLIENT` (from the environment, as the bot reads it), for the echo bot too;
 - `bot.app._post_init` is wrapped to time it;
 - each public async method of `Repository` is wrapped to time it.
 """
@@ -71,6 +73,9 @@ class BotStats:
     warnings: dict[str, int] = field(default_factory=dict)
     cpu_seconds: float = 0.0
     rate_limiter: str | None = None
+    # What the bot ran on: the HTTP client under PTB and the event loop.
+    http_client: str = ""
+    event_loop: str = ""
     rss_kb: int = 0
     peak_rss_kb: int = 0
 
@@ -122,12 +127,16 @@ def _builder(rate_limit: bool, pool_size: int | None) -> type:
     """ApplicationBuilder, maybe ignoring the bot's rate limiter, maybe with another HTTP pool."""
     from telegram.ext import ApplicationBuilder
 
+    from bot.transport import make_request
+
     class BenchBuilder(ApplicationBuilder):  # type: ignore[type-arg]
-        def __init__(self) -> None:
-            super().__init__()
-            if pool_size is not None:
-                # Requests wait for a free connection instead of failing after PTB's 1 s.
-                self.connection_pool_size(pool_size).pool_timeout(30)
+        def request(self, request: Any) -> Any:
+            if pool_size is None:
+                return super().request(request)
+            # Requests wait for a free connection instead of failing after PTB's 1 s.
+            return super().request(
+                make_request(http_client(), connection_pool_size=pool_size, pool_timeout=30)
+            )
 
         def rate_limiter(self, rate_limiter: Any) -> Any:
             return super().rate_limiter(rate_limiter) if rate_limit else self
@@ -170,6 +179,7 @@ def _build_backcoach(config: BotConfig, stats: BotStats) -> Any:
     # Say in the report which limiter really ran, so a figure never claims the wrong one.
     limiter = application.bot.rate_limiter
     stats.rate_limiter = type(limiter).__name__ if limiter is not None else None
+    stats.http_client = settings.http_client
     return application
 
 
@@ -182,14 +192,30 @@ def _build_echo(config: BotConfig, stats: BotStats) -> Any:
         assert update.effective_message
         await update.effective_message.reply_text(update.effective_message.text or "?")
 
+    from bot.transport import make_request
+
     stats.timings["build_started"] = time.monotonic()
-    builder = ApplicationBuilder().token(config.token).base_url(config.api_base_url)
-    if config.connection_pool_size is not None:
-        builder = builder.connection_pool_size(config.connection_pool_size).pool_timeout(30)
+    # On the same HTTP client as the bot, so the two compare the bot's own work.
+    stats.http_client = http_client()
+    pool = {"connection_pool_size": config.connection_pool_size, "pool_timeout": 30}
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .request(make_request(http_client(), **(pool if config.connection_pool_size else {})))
+        .get_updates_request(make_request(http_client(), connection_pool_size=1))
+    )
     application = builder.concurrent_updates(256).build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     stats.timings["build_done"] = time.monotonic()
     return application
+
+
+def http_client() -> str:
+    """The HTTP client the bot runs on: HTTP_CLIENT from the environment, as the bot reads it."""
+    from bot.config import load_settings
+
+    return load_settings(env_file=None).http_client
 
 
 def _memory_kb() -> tuple[int, int]:
@@ -229,6 +255,9 @@ def main(argv: list[str]) -> int:
     stats.timings["imports_done"] = time.monotonic()
     if profiler:
         profiler.enable()
+    from bot.transport import use_uvloop
+
+    stats.event_loop = "uvloop" if use_uvloop() else "asyncio"
     try:
         asyncio.run(_serve(config, stats))
     finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from datetime import date, timedelta
+from collections.abc import Hashable, Sequence
+from datetime import date, datetime, timedelta
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -53,6 +53,7 @@ from bot.storage.repository import (
     DueReminder,
     ReminderInputs,
 )
+from bot.transport import inline_keyboard_json, post_prebuilt, prebuilt_message
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +65,12 @@ JOB_NAME = "reminders"
 TICK_LOCK = "reminder_tick_lock"
 # Most reminders claimed at once, whatever the rate.
 CLAIM_SIZE = 500
-# Most sends in flight at once: enough for 30/s at half a second per request, well below
-# the connection pools (httpcore walks every open connection on each request).
+# Most sends in flight at once: enough for 30/s at half a second per request. Faster rates
+# keep about IN_FLIGHT_SECONDS of sends in flight (Telegram answers in 50-300 ms), at most
+# MAX_IN_FLIGHT, well below the HTTP connection pool (256).
 IN_FLIGHT = 16
+IN_FLIGHT_SECONDS = 0.25
+MAX_IN_FLIGHT = 128
 # How far sending may fall behind its pace and still catch up, in seconds.
 MAX_LAG = 0.1
 # Settling a batch that failed is tried again after these waits (doubling up to the cap), and
@@ -277,16 +281,38 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
     # Work until the next tick is due; it waits for this one and goes on.
     deadline = loop.time() + interval
     slot = loop.time()
-    gate = asyncio.Semaphore(IN_FLIGHT)
-    # Stop claiming once the bot is shutting down: what is claimed gets sent, nothing more.
-    while loop.time() < deadline and context.application.running:
+    gate = asyncio.Semaphore(max(IN_FLIGHT, min(MAX_IN_FLIGHT, int(rate * IN_FLIGHT_SECONDS))))
+    # Many people share a day's plan (same level, progress and pains): planned once a tick.
+    plans: dict[Hashable, tuple[RoutineItem, ...]] = {}
+
+    def going_on() -> bool:
+        # Stop claiming once the bot is shutting down: what is claimed gets sent, no more.
+        return loop.time() < deadline and context.application.running
+
+    async def claim(reclaim: bool) -> tuple[list[DueReminder], dict[int, ReminderInputs]]:
         now = svc.clock.now()
-        claimed = await repository.claim_due(now, grace=grace, limit=claim_size, lease=lease)
+        claimed = await repository.claim_due(
+            now, grace=grace, limit=claim_size, lease=lease, reclaim=reclaim
+        )
         if not claimed:
-            return
+            return [], {}
         inputs = await repository.reminder_inputs(
             claimed, {due.user_id: local_midnight(svc, due.timezone) for due in claimed}
         )
+        return claimed, inputs
+
+    if not going_on():
+        return
+    # Nothing of this process is in flight yet: claims older than the lease are lost ones.
+    next_batch: asyncio.Task | None = asyncio.create_task(claim(reclaim=True))
+    while next_batch is not None:
+        claimed, inputs = await next_batch
+        if not claimed:
+            return
+        # The next batch is claimed while this one goes out. Not its lost claims: this
+        # batch's own are not settled yet, and must never be taken for lost (a clock moved
+        # on past the lease). The first claim of the next tick reclaims them.
+        next_batch = asyncio.create_task(claim(reclaim=False)) if going_on() else None
         sends = []
         for due in claimed:
             # Pacing, not waiting on anyone: this runs in the job, never in a handler. A
@@ -296,7 +322,7 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
             if slot > loop.time():
                 await asyncio.sleep(slot - loop.time())
             await gate.acquire()
-            sends.append(asyncio.create_task(_send(context, due, inputs[due.user_id], gate)))
+            sends.append(asyncio.create_task(_send(context, due, inputs[due.user_id], gate, plans)))
             slot += 1 / rate
         ended = list(zip(claimed, await asyncio.gather(*sends), strict=True))
         await _settle(
@@ -378,25 +404,25 @@ async def _send(
     due: DueReminder,
     inputs: ReminderInputs,
     gate: asyncio.Semaphore,
+    plans: dict[Hashable, tuple[RoutineItem, ...]] | None = None,
 ) -> str | None:
     """Send one claimed reminder; how it went (None: leave it claimed, to be tried again)."""
     svc = services(context)
     # Each send is its own task, so this sets the language for this person's message only.
     i18n.activate(due.language)
     try:
+        # Built once and posted as it is: no Telegram objects for the keyboard, and the
+        # answer is not parsed into a Message (see bot.transport.post_prebuilt).
         if due.check_due and due.kind in (DAILY, RETRY):
-            await _send_morning_check(context, due)
+            text, rows = morning_check(due.local_date, due.timezone, svc.clock.now())
+            await _post(context, due.chat_id, text, rows)
             return ASKED  # asked once: the next reminder is a plain one
-        routine = routine_for(svc, due.level, inputs.progress, inputs.painful, inputs.hurt)
+        routine = _plan(svc, due.level, inputs, {} if plans is None else plans)
         missed = missed_yesterday(inputs.session_days, due.local_date)
-        await _send_reminder(
-            context,
-            due.chat_id,
-            routine,
-            due.local_date,
-            snoozed=due.kind == SNOOZED,
-            missed=missed,
+        text, rows = reminder_message(
+            routine, due.local_date, snoozed=due.kind == SNOOZED, missed=missed
         )
+        await _post(context, due.chat_id, text, rows)
         return SENT
     except Forbidden:
         # Blocked: turn reminders off at once; their next /start turns them on again.
@@ -425,8 +451,82 @@ async def _send(
         gate.release()
 
 
+def _plan(
+    svc: Services,
+    level: int,
+    inputs: ReminderInputs,
+    plans: dict[Hashable, tuple[RoutineItem, ...]],
+) -> tuple[RoutineItem, ...]:
+    """Today's routine for these inputs, planned once for everyone who shares them."""
+    key = (level, frozenset(inputs.progress.values()), inputs.painful, inputs.hurt)
+    routine = plans.get(key)
+    if routine is None:
+        routine = routine_for(svc, level, inputs.progress, inputs.painful, inputs.hurt)
+        plans[key] = routine
+    return routine
+
+
 def _day_value(day: date) -> str:
     return day.strftime("%Y%m%d")
+
+
+Rows = list[list[tuple[str, str]]]
+
+
+def reminder_message(
+    routine: Sequence[RoutineItem], day: date, *, snoozed: bool, missed: bool
+) -> tuple[str, Rows | None]:
+    """The reminder itself: what today holds, with its five buttons (text, button rows).
+
+    In the current language (bot.i18n): the one place a reminder's words are chosen.
+    """
+    if not routine:
+        return texts.REMINDER_NOTHING_TODAY, None
+    minutes = estimated_minutes(routine)
+    if snoozed:
+        template = texts.REMINDER_SNOOZED
+    elif missed:
+        template = texts.REMINDER_AFTER_MISSED
+    else:
+        template = texts.REMINDER
+    text = template.format(exercises=texts.exercises(len(routine)), minutes=texts.minutes(minutes))
+    value = _day_value(day)
+    rows = [
+        [(texts.START_NOW, cd.pack(cd.SESSION, cd.START_SESSION))],
+        [
+            (texts.DONE_ALREADY, cd.pack(PREFIX, REPORT_DONE, value)),
+            (texts.IT_HURTS, cd.pack(PREFIX, REPORT_HURTS, value)),
+        ],
+        [
+            (texts.SNOOZE, cd.pack(PREFIX, SNOOZE_ACTION, value)),
+            (texts.SKIP_TODAY, cd.pack(PREFIX, SKIP_TODAY, value)),
+        ],
+    ]
+    return text, rows
+
+
+def morning_check(day: date, timezone: str, now: datetime) -> tuple[str, Rows]:
+    """Something hurt last time: how is the back, before today's reminder (text, buttons)."""
+    value = _day_value(day)
+    rows = [
+        [
+            (texts.BETTER, cd.pack(PREFIX, MORNING, f"{value}.{Morning.BETTER}")),
+            (texts.SAME, cd.pack(PREFIX, MORNING, f"{value}.{Morning.SAME}")),
+            (texts.WORSE, cd.pack(PREFIX, MORNING, f"{value}.{Morning.WORSE}")),
+        ]
+    ]
+    local = now.astimezone(zone(timezone))
+    return texts.BACK_CHECK[day_part(local.time())], rows
+
+
+async def _post(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, rows: Rows | None
+) -> None:
+    """Send a message of the fan-out, built once, through the bot's request and limiter."""
+    markup = inline_keyboard_json(rows) if rows else None
+    await post_prebuilt(
+        context.bot, "sendMessage", prebuilt_message(chat_id, text, markup), chat_id
+    )
 
 
 async def _send_reminder(
@@ -438,50 +538,10 @@ async def _send_reminder(
     snoozed: bool,
     missed: bool,
 ) -> None:
-    """The reminder itself: what today holds, with its five buttons."""
-    if not routine:
-        await context.bot.send_message(chat_id, texts.REMINDER_NOTHING_TODAY)
-        return
-    minutes = estimated_minutes(routine)
-    if snoozed:
-        template = texts.REMINDER_SNOOZED
-    elif missed:
-        template = texts.REMINDER_AFTER_MISSED
-    else:
-        template = texts.REMINDER
-    text = template.format(exercises=texts.exercises(len(routine)), minutes=texts.minutes(minutes))
-    value = _day_value(day)
-    keyboard = inline_keyboard(
-        [
-            [(texts.START_NOW, cd.pack(cd.SESSION, cd.START_SESSION))],
-            [
-                (texts.DONE_ALREADY, cd.pack(PREFIX, REPORT_DONE, value)),
-                (texts.IT_HURTS, cd.pack(PREFIX, REPORT_HURTS, value)),
-            ],
-            [
-                (texts.SNOOZE, cd.pack(PREFIX, SNOOZE_ACTION, value)),
-                (texts.SKIP_TODAY, cd.pack(PREFIX, SKIP_TODAY, value)),
-            ],
-        ]
-    )
+    """The reminder as an answer to a button (the morning check): the same message."""
+    text, rows = reminder_message(routine, day, snoozed=snoozed, missed=missed)
+    keyboard = inline_keyboard(rows) if rows else None
     await context.bot.send_message(chat_id, text, reply_markup=keyboard)
-
-
-async def _send_morning_check(context: ContextTypes.DEFAULT_TYPE, due: DueReminder) -> None:
-    """Something hurt last time: ask how the back is before today's reminder."""
-    value = _day_value(due.local_date)
-    keyboard = inline_keyboard(
-        [
-            [
-                (texts.BETTER, cd.pack(PREFIX, MORNING, f"{value}.{Morning.BETTER}")),
-                (texts.SAME, cd.pack(PREFIX, MORNING, f"{value}.{Morning.SAME}")),
-                (texts.WORSE, cd.pack(PREFIX, MORNING, f"{value}.{Morning.WORSE}")),
-            ]
-        ]
-    )
-    local = services(context).clock.now().astimezone(zone(due.timezone))
-    greeting = texts.BACK_CHECK[day_part(local.time())]
-    await context.bot.send_message(due.chat_id, greeting, reply_markup=keyboard)
 
 
 # Buttons ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal_column, select, text, tuple_, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.progression import ExerciseProgress
@@ -39,6 +39,29 @@ from bot.storage.models import PainReport, ReminderLog, TrainingSession, User
 # Without it, once statistics exist (ANALYZE), reclaiming scans the whole log.
 LIVE_CLAIM = ReminderLog.status == literal_column(f"'{CLAIMED}'")
 
+# What claiming a person's daily reminder reads: enough for `_next_due` and `_due`.
+CLAIM_COLUMNS = (
+    User.id,
+    User.chat_id,
+    User.timezone,
+    User.level,
+    User.check_due,
+    User.language,
+    User.next_reminder_at,
+    User.onboarding_step,
+    User.active,
+    User.blocked,
+    User.reminder_time,
+    User.red_flag_hold,
+)
+_users = User.__table__
+# Each claimed person's next reminder, moved on: one statement for the whole batch.
+_MOVE_NEXT_REMINDER = (
+    update(_users)
+    .where(_users.c.id == bindparam("b_id"))
+    .values(next_reminder_at=bindparam("b_next"))
+)
+
 # Keys per `IN (...)` list: PostgreSQL 15 fails near 8,000 (user, day) pairs ("stack depth").
 CHUNK = 500
 
@@ -47,7 +70,13 @@ class RemindersMixin(RepositoryBase):
     """Claims of due reminders and the reminder log."""
 
     async def claim_due(
-        self, now: datetime, *, grace: timedelta, limit: int, lease: timedelta = CLAIM_LEASE
+        self,
+        now: datetime,
+        *,
+        grace: timedelta,
+        limit: int,
+        lease: timedelta = CLAIM_LEASE,
+        reclaim: bool = True,
     ) -> list[DueReminder]:
         """Claim up to `limit` reminders that are due, in one short transaction.
 
@@ -55,7 +84,8 @@ class RemindersMixin(RepositoryBase):
         written in the same transaction; a day that already has a row is never sent again.
         Reminders older than `grace` are logged as missed, and days with a finished session
         as done; neither is returned. On PostgreSQL, rows another process is claiming are
-        skipped rather than waited for.
+        skipped rather than waited for. Claims older than `lease` are taken as lost and sent
+        again, unless `reclaim` is false (the caller has claims of its own still in flight).
         """
         claimed: list[DueReminder] = []
         async with self._writing() as session:
@@ -63,41 +93,50 @@ class RemindersMixin(RepositoryBase):
                 # SQLite's driver starts a transaction only at the first write, so two
                 # claimers could read the same due rows; take the write lock first instead.
                 await session.execute(text("BEGIN IMMEDIATE"))
-            users = list(
-                await session.scalars(
-                    select(User)
+            # Columns, not ORM objects, and the writes below as two bulk statements: no unit
+            # of work for hundreds of rows inside the write lock.
+            users = (
+                await session.execute(
+                    select(*CLAIM_COLUMNS)
                     .where(User.next_reminder_at <= now)
                     .order_by(User.next_reminder_at)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                 )
-            )
+            ).all()
             due = {user.id: _daily_due(user) for user in users}
             keys = [(user_id, day) for user_id, (_, day) in due.items()]
             logged = await _existing_logs(session, keys)
             done = await _finished_days(session, keys)
+            moves: list[dict[str, Any]] = []
+            logs: list[dict[str, Any]] = []
             for user in users:
                 due_at, day = due[user.id]
                 # Days older than the grace period are passed over; one still within it
                 # comes up next and is sent late.
-                user.next_reminder_at = _next_due(user, max(due_at, now - grace))
+                moves.append({"b_id": user.id, "b_next": _next_due(user, max(due_at, now - grace))})
                 if (user.id, day) in logged:
                     continue  # today's reminder went out already (the time was changed)
                 result = outcome(due_at, now, grace, done_today=(user.id, day) in done)
-                session.add(
-                    ReminderLog(
-                        user_id=user.id,
-                        local_date=day,
-                        due_at=due_at,
-                        status=result.value,
-                        claimed_at=now,
-                        snoozes=0,
-                    )
+                logs.append(
+                    {
+                        "user_id": user.id,
+                        "local_date": day,
+                        "due_at": due_at,
+                        "status": result.value,
+                        "claimed_at": now,
+                        "snoozes": 0,
+                    }
                 )
                 if result is Outcome.SEND:
                     claimed.append(_due(user, day, DAILY))
+            if moves:
+                await session.execute(_MOVE_NEXT_REMINDER, moves)
+            if logs:
+                await session.execute(insert(ReminderLog.__table__), logs)
             claimed += await _claim_snoozes(session, now, grace, limit - len(users))
-            claimed += await _reclaim_lost(session, now, grace, limit - len(claimed), lease)
+            if reclaim:
+                claimed += await _reclaim_lost(session, now, grace, limit - len(claimed), lease)
         return claimed
 
     async def mark_reminder(self, user_id: int, day: date, status: str, now: datetime) -> None:

@@ -1,0 +1,122 @@
+"""The reminder fan-out: the next claim overlaps the sends, and never resends what is in flight.
+
+Each batch of reminders is claimed while the one before it is still going out. That claim
+must not take the batch in flight for lost (its rows are still 'claimed', unsettled), however
+much time passes meanwhile: the injected clock is moved past the claim lease at every claim
+made during sends, as a slow broadcast would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from contextlib import asynccontextmanager
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.emulator.server import BotApiEmulator
+from bot.handlers.common import SERVICES_KEY
+from bot.storage.database import create_engine
+from bot.storage.repository import Repository
+from tests.e2e.helpers import onboard
+
+pytestmark = pytest.mark.e2e
+
+PEOPLE = range(20_000, 20_030)
+REMINDER = "Time for your back routine"
+
+
+async def _due_in_a_minute(database_url: str, clock: FakeClock) -> None:
+    """Thirty people whose reminder is at 09:01 in Berlin (the clock says 09:00)."""
+    repo = Repository(create_engine(database_url))
+    try:
+        for user_id in PEOPLE:
+            await repo.ensure_user(user_id, user_id, clock.now())
+            await repo.update_user(
+                user_id,
+                onboarding_step="done",
+                timezone="Europe/Berlin",
+                reminder_time=time(9, 1),
+                now=clock.now(),
+            )
+    finally:
+        await repo.close()
+
+
+@asynccontextmanager
+async def _fan_out_bot(settings: Settings, clock: FakeClock):
+    """The bot at 10 reminders/s (claims of 10), its claims recorded; during sends, every
+    claim first moves the clock ten minutes on, far past the one-second lease."""
+    # A tick works on until the next is due: one second, time for several batches.
+    paced = settings.model_copy(
+        update={
+            "reminders_per_second": 10.0,
+            "reminder_claim_lease_seconds": 1.0,
+            "reminder_tick_seconds": 1.0,
+        }
+    )
+    app = build_application(paced, clock=clock)
+    repository = app.bot_data[SERVICES_KEY].repository
+    claim_due, settle = repository.claim_due, repository.settle_reminders
+    claims: list[dict[str, Any]] = []
+    unsettled = 0  # claimed and not settled yet: a batch in flight
+
+    async def recorded_claim(now, **kwargs):
+        nonlocal unsettled
+        overlapped = unsettled > 0
+        if overlapped:
+            clock.advance(timedelta(minutes=10))
+            now = clock.now()
+        started = asyncio.get_running_loop().time()
+        claimed = await claim_due(now, **kwargs)
+        unsettled += len(claimed)
+        claims.append({"overlapped": overlapped, "started": started, "count": len(claimed)})
+        return claimed
+
+    async def recorded_settle(*, sent, failed, asked, now):
+        nonlocal unsettled
+        await settle(sent=sent, failed=failed, asked=asked, now=now)
+        unsettled -= len(sent) + len(failed)
+
+    repository.claim_due = recorded_claim
+    repository.settle_reminders = recorded_settle
+    async with running(app, poll_timeout=1):
+        yield claims
+
+
+async def test_the_next_claim_overlaps_the_sends_and_nobody_gets_two(
+    emulator: BotApiEmulator, settings: Settings, clock: FakeClock, database_url: str
+) -> None:
+    chatty = emulator.user(user_id=899)
+    async with _fan_out_bot(settings, clock) as claims:
+        await onboard(chatty, zone="Berlin", at="20:00")
+        await _due_in_a_minute(database_url, clock)
+        people = [emulator.user(user_id=user_id) for user_id in PEOPLE]
+        clock.advance(timedelta(minutes=1))
+        for user in people:
+            await user.wait_for_message(REMINDER, timeout=15)
+        # Ticks go on meanwhile (every second): a resend would have come by now.
+        await asyncio.sleep(2.5)
+    sends = emulator.requests_for("sendMessage")
+    per_person = Counter(r.chat_id for r in sends if r.chat_id in PEOPLE)
+    assert per_person == Counter(dict.fromkeys(PEOPLE, 1))
+    # Claims of 10 at 10/s: the second batch was claimed while the first was still going
+    # out (before its last reminder arrived), and the clock had passed the lease by then.
+    overlapped = [claim for claim in claims if claim["overlapped"] and claim["count"]]
+    assert overlapped, claims
+    firsts = sorted(r.timestamp for r in sends if r.chat_id in PEOPLE)
+    assert overlapped[0]["started"] < firsts[9]
+    # What the database holds: every day's row settled as sent, none left claimed.
+    repo = Repository(create_engine(database_url))
+    try:
+        statuses = Counter()
+        for user_id in PEOPLE:
+            statuses.update(row.status for row in await repo.reminder_log(user_id))
+    finally:
+        await repo.close()
+    assert statuses == Counter({"sent": len(PEOPLE)})

@@ -108,11 +108,20 @@ def not_answers() -> list:
     return [MessageHandler(filters.UpdateType.EDITED | filters.FORWARDED, not_an_answer)]
 
 
-def what_i_can_do() -> InlineKeyboardMarkup:
-    """Buttons for what the bot can do, for text it cannot place."""
+def what_i_can_do(*, held: bool = False) -> InlineKeyboardMarkup:
+    """Buttons for what the bot can do, for text it cannot place.
+
+    `held`: urgent signs wait for a doctor's check, so no session is offered, only the way
+    out of the hold (a Start button there would only be refused).
+    """
+    first = (
+        (texts.CHECKED_BY_DOCTOR, cd.pack(cd.SESSION, cd.CLEARED, cd.URGENT_CLEARED))
+        if held
+        else (texts.START_SESSION, cd.pack(cd.SESSION, cd.START_SESSION))
+    )
     return inline_keyboard(
         [
-            [(texts.START_SESSION, cd.pack(cd.SESSION, cd.START_SESSION))],
+            [first],
             [
                 (texts.MY_PROGRESS, cd.pack(cd.GENERAL, cd.STATS)),
                 (texts.HELP_BUTTON, cd.pack(cd.GENERAL, cd.HELP)),
@@ -121,10 +130,10 @@ def what_i_can_do() -> InlineKeyboardMarkup:
     )
 
 
-async def unplaced(message: Message, typed: str) -> None:
+async def unplaced(message: Message, typed: str, *, held: bool = False) -> None:
     """Text outside any flow: a question gets who can answer it; anything else, the choices."""
     text = texts.MEDICAL_QUESTION if is_question(typed) else texts.NOT_PLACED
-    await message.reply_text(text, reply_markup=what_i_can_do())
+    await message.reply_text(text, reply_markup=what_i_can_do(held=held))
 
 
 async def help_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

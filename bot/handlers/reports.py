@@ -79,7 +79,7 @@ async def text_outside_session(
     elif reply is Reply.HURTS:
         await start_hurts(chat_id, user, context)
     else:
-        await general.unplaced(message, typed)
+        await general.unplaced(message, typed, held=user.red_flag_hold == "urgent")
 
 
 def _typed_how(typed: str, reply: Reply | None) -> HowItWent | None:

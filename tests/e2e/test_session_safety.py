@@ -187,6 +187,11 @@ async def test_urgent_words_outside_a_session_gate_sessions(emulator: BotApiEmul
     await user.press(texts.START_SESSION, message_id=user.transcript[before - 1].message_id)
     await user.wait_for_message(texts.SESSION_HELD_URGENT)
     assert not _cards(user.transcript)
+    # Text it cannot place offers the way out of the hold, not a session it would refuse.
+    await user.send_text("hello")
+    reply = await user.wait_for_message(texts.NOT_PLACED)
+    labels = [label for row in reply.buttons for label in row]
+    assert texts.CHECKED_BY_DOCTOR in labels and texts.START_SESSION not in labels
 
 
 async def test_urgent_words_in_reply_to_a_reminder_gate_start_now(

@@ -18,6 +18,7 @@ from bot.handlers import (
     language,
     onboarding,
     privacy,
+    reminder_fanout,
     reminders,
     reports,
     routine,
@@ -123,7 +124,7 @@ def build_application(
     application.job_queue.run_repeating(
         inbox.tick, interval=INBOX_TICK_SECONDS, first=INBOX_TICK_SECONDS, name="inbox"
     )
-    reminders.schedule(application, settings.reminder_tick_seconds)
+    reminder_fanout.schedule(application, settings.reminder_tick_seconds)
     return application
 
 

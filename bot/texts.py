@@ -673,8 +673,7 @@ _DAY_FIRST_ENGLISH = Locale("en", "GB")
 def pain_value(value: float) -> str:
     """An average pain score as the current language writes numbers: "4.5/10", "4,5/10"."""
     number = format_decimal(value, "0.0", locale=i18n.locale())
-    # The msgid keeps its format spec (every catalog has it); the number comes formatted.
-    return _(SUMMARY_PAIN_VALUE).replace("{value:.1f}", "{value}").format(value=number)
+    return _(SUMMARY_PAIN_VALUE).format(value=number)
 
 
 def long_date(day: date) -> str:
@@ -832,7 +831,8 @@ SUMMARY_PAIN_BY_WEEK = N_(
 SUMMARY_FIRST_WEEK = N_("{days} (first week)")
 SUMMARY_WEEKS_AND_DAYS = N_("{weeks} and {days}")
 SUMMARY_SESSIONS_BY_WEEK = N_("{total} (by week: {weeks})")
-SUMMARY_PAIN_VALUE = N_("{value:.1f}/10")
+# `value` comes written as the language writes numbers, one decimal: "4.5", "4,5".
+SUMMARY_PAIN_VALUE = N_("{value}/10")
 SUMMARY_NO_VALUE = "–"
 SUMMARY_PAIN_NONE = N_("none reported")
 SUMMARY_PAINFUL = N_("{name} ({times}×, up to {worst}/10)")

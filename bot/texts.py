@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from babel import Locale
@@ -72,6 +73,16 @@ SEE_DOCTOR_ADVICE = N_(
     "Please see a doctor before you start, so they can rule out anything that needs "
     "other treatment. When they say exercise is fine for you, press the button below and "
     "we'll begin."
+)
+
+# Anything typed while a doctor's check holds the safety screen: a short pointer, not the
+# whole advice again.
+WAITING_FOR_DOCTOR_CHECK = N_(
+    "Please get checked by a doctor today. I'll wait here: when they have checked you, press "
+    "the button below."
+)
+WAITING_FOR_DOCTOR_OK = N_(
+    "I'll wait here until a doctor says exercise is fine for you. Then press the button below."
 )
 
 CONSENT_QUESTION = N_(
@@ -668,6 +679,17 @@ def short_date(day: date, *, weekday: bool = False) -> str:
 
 
 _DAY_FIRST_ENGLISH = Locale("en", "GB")
+
+
+def day_writer() -> Callable[[date], str]:
+    """`short_date` in the current language, kept for a worker process (where no person's
+    language is set): picklable, as the chart's labels go to one."""
+    return partial(_short_date_in, i18n.current())
+
+
+def _short_date_in(language: str, day: date) -> str:
+    with i18n.using(language):
+        return short_date(day)
 
 
 def pain_value(value: float) -> str:

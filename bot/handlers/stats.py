@@ -55,7 +55,7 @@ def chart_labels() -> dict:
         date_format=texts.CHART_DATE_FORMAT,
         no_data=texts.CHART_NO_DATA,
         months=texts.months(),
-        format_day=texts.short_date,
+        format_day=texts.day_writer(),
     )
 
 

@@ -450,8 +450,6 @@ START_OVER = N_("Start again from the top")
 LEVEL_UP = N_("Move up to level {level}")
 STAY = N_("Stay at level {level}")
 
-SIDE_NAMES = {"left": N_("left side"), "right": N_("right side")}
-
 SESSION_INTRO = N_(
     "Today's session: {exercises}, about {minutes}. I'll show each one, you "
     "press Ready when you're in position, and I'll count the hold for you. Type stop at any "
@@ -478,7 +476,6 @@ CARD_READY_HINT = N_("Press Ready when you're in position.")
 GET_READY = N_("{side}Get ready… {seconds}")
 HOLD_COUNTDOWN = N_("{side}Hold… {seconds} s")
 HOLD_RELEASE = N_("{side}Release.")
-HOLD_REST = N_("{side}Release. Rest a moment, then switch to your {next_side}.")
 ANSWER_QUESTION = N_("How did {name} go?")
 PAIN_IN_SESSION = N_("How much did it hurt, from 0 (not at all) to 10 (the worst)?")
 
@@ -813,8 +810,6 @@ CHART_PAIN_FINE = N_("fine")
 CHART_PAIN_ACCEPTABLE = N_("acceptable")
 CHART_PAIN_TOO_MUCH = N_("too much")
 CHART_CALENDAR_TITLE = N_("Session days, last 8 weeks (streak: {streak})")
-# The chart's dates: a strftime pattern whose %b is the month's short name in the language.
-CHART_DATE_FORMAT = "%d %b"
 CHART_NO_DATA = N_("Nothing yet: do a session and it shows here.")
 WEEKDAYS = Lazy(weekdays)
 
@@ -863,7 +858,6 @@ MENU_TIMER = N_("Timer")  # the chat's menu button that opens the page
 MINI_APP_TITLE = N_("backcoach timer")
 MINI_APP_INTRO = N_("Today: {exercises}, about {minutes}.")
 MINI_APP_START = N_("▶️ Start today's session")
-MINI_APP_CONTINUE = N_("Continue: {done} of {total} done")
 MINI_APP_POSITION = N_("{position} of {total}")
 MINI_APP_START_POSITION = N_("Start: {start}")
 MINI_APP_HOLD = N_("Hold {seconds} s")
@@ -890,12 +884,6 @@ MINI_APP_NOT_SIGNED = N_("Open this page from the bot's chat in Telegram.")
 # {language} is the language's own name ("Español"), the same in every language.
 LANGUAGE_CURRENT = N_("I write to you in {language}. Pick another language:")
 LANGUAGE_SET = N_("Done: I'll write to you in {language} from now on.")
-
-
-def months() -> tuple[str, ...]:
-    """The twelve short month names, January first, in the current language (Babel)."""
-    names = i18n.locale().months["format"]["abbreviated"]
-    return tuple(names[month] for month in range(1, 13))
 
 
 class _Texts(types.ModuleType):

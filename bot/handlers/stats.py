@@ -52,9 +52,7 @@ def chart_labels() -> dict:
         pain_too_much=texts.CHART_PAIN_TOO_MUCH,
         calendar_title=texts.CHART_CALENDAR_TITLE,
         weekdays=texts.WEEKDAYS,
-        date_format=texts.CHART_DATE_FORMAT,
         no_data=texts.CHART_NO_DATA,
-        months=texts.months(),
         format_day=texts.day_writer(),
     )
 

@@ -46,10 +46,11 @@ _TICK_SIZE = 13
 class ChartLabels:
     """Every word on the chart.
 
-    `calendar_title` is formatted with `streak=`; `date_format` is a strftime pattern for the
-    time axes and the calendar's week columns; `weekdays` has 7 short names, Monday first, and
-    `months` 12, January first: when given, they stand for %b (strftime's are English only).
-    An empty `title` leaves the picture without an overall title.
+    `calendar_title` is formatted with `streak=`; `weekdays` has 7 short names, Monday first;
+    `format_day` writes a day of the time axes and the calendar's week columns in the reader's
+    language ("28. Nov."): it runs in the worker, so it must pickle and carry that language
+    (strftime's month names are English only). An empty `title` leaves the picture without an
+    overall title.
     """
 
     title: str
@@ -62,20 +63,12 @@ class ChartLabels:
     pain_too_much: str
     calendar_title: str
     weekdays: tuple[str, ...]
-    date_format: str
+    format_day: Callable[[date], str]
     no_data: str
-    months: tuple[str, ...] = ()
-    # Writes a day in the reader's language ("28. Nov."); instead of `date_format` when given.
-    format_day: Callable[[date], str] | None = None
 
 
 def _date_text(day: date | datetime, labels: ChartLabels) -> str:
-    if labels.format_day is not None:
-        return labels.format_day(day.date() if isinstance(day, datetime) else day)
-    pattern = labels.date_format
-    if labels.months:
-        pattern = pattern.replace("%b", labels.months[day.month - 1].replace("%", "%%"))
-    return day.strftime(pattern)
+    return labels.format_day(day.date() if isinstance(day, datetime) else day)
 
 
 def progress_chart(history: ProgressHistory, labels: ChartLabels) -> bytes:

@@ -109,8 +109,9 @@ def test_the_figure_caption_in_russian(in_russian) -> None:
 
 def test_the_chart_in_russian(in_russian) -> None:
     labels = chart_labels()
-    drawn = [s for value in labels.values() for s in strings(value)]
-    assert "пн" in labels["weekdays"] and "дек." in labels["months"]
+    days = [labels["format_day"](date(2026, month, 3)) for month in range(1, 13)]
+    drawn = [s for value in labels.values() for s in strings(value)] + days
+    assert "пн" in labels["weekdays"] and "3 дек." in days
     assert all(missing(text) == set() for text in drawn), [missing(t) for t in drawn]
     catalog = load_catalog()
     names = [catalog.get(k).name for k in ("cat", "cow", "knee_to_chest")]

@@ -28,6 +28,7 @@ from catalog.model import (
     Level,
     Position,
 )
+from tests.unit.catalog_facts import POSITIONS, WARM_UPS
 
 REAL_DATA: dict[str, Any] = tomllib.loads(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8"))
 
@@ -52,21 +53,6 @@ PROGRESSIONS = {
     "full_plank": "elbow_plank",
 }
 ONE_SIDE_AT_A_TIME = {"bird_dog_arm", "bird_dog_leg", "bird_dog_opposite", "hip_flexor_stretch"}
-POSITIONS = {
-    "cat": "hands_knees",
-    "cow": "hands_knees",
-    "knee_to_chest": "back",
-    "partial_cobra": "front",
-    "cobra": "front",
-    "hip_flexor_stretch": "kneeling",
-    "glute_bridge": "back",
-    "bird_dog_arm": "hands_knees",
-    "bird_dog_leg": "hands_knees",
-    "bird_dog_opposite": "hands_knees",
-    "elbow_plank": "front",
-    "full_plank": "hands_toes",
-}
-WARM_UPS = {"cat", "cow", "knee_to_chest", "partial_cobra", "cobra", "hip_flexor_stretch"}
 # Each side names the limb, and the rest between sides leaves time to change legs.
 SIDE_LABELS = {
     "hip_flexor_stretch": (("left knee down", "right knee down"), 10),

@@ -17,25 +17,10 @@ from bot.domain.progression import (
 from bot.domain.routine import RoutineItem, build_routine, estimated_minutes
 from catalog.loader import load_catalog
 from catalog.model import Catalog, Exercise
+from tests.unit.catalog_facts import POSITIONS, WARM_UPS
 from tests.unit.factories import make
 
 REAL = load_catalog()
-# Written out here, not read from the catalog, so the ordering is checked against the poses.
-POSITIONS = {
-    "cat": "hands_knees",
-    "cow": "hands_knees",
-    "knee_to_chest": "back",
-    "partial_cobra": "front",
-    "cobra": "front",
-    "hip_flexor_stretch": "kneeling",
-    "glute_bridge": "back",
-    "bird_dog_arm": "hands_knees",
-    "bird_dog_leg": "hands_knees",
-    "bird_dog_opposite": "hands_knees",
-    "elbow_plank": "front",
-    "full_plank": "hands_toes",
-}
-WARM_UPS = {"cat", "cow", "knee_to_chest", "partial_cobra", "cobra", "hip_flexor_stretch"}
 
 
 def small_catalog() -> Catalog:

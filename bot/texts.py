@@ -75,6 +75,16 @@ SEE_DOCTOR_ADVICE = N_(
     "we'll begin."
 )
 
+# Anything typed while a doctor's check holds the safety screen: a short pointer, not the
+# whole advice again.
+WAITING_FOR_DOCTOR_CHECK = N_(
+    "Please get checked by a doctor today. I'll wait here: when they have checked you, press "
+    "the button below."
+)
+WAITING_FOR_DOCTOR_OK = N_(
+    "I'll wait here until a doctor says exercise is fine for you. Then press the button below."
+)
+
 CONSENT_QUESTION = N_(
     "One more thing before we start. To coach you I need to keep some health information:\n"
     "• the pain scores you give me (0-10) and which exercise hurt\n"

@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot import i18n, texts
 from bot.domain import gazetteer
+from bot.domain.gates import RedFlagHold, hold_after
 from bot.domain.replies import is_consent, parse_pain
 from bot.domain.safety import Urgency, pain_urgency
 from bot.domain.time_of_day import AmbiguousHour, parse_time_of_day, read_time_of_day
@@ -37,7 +38,7 @@ from bot.domain.timezones import (
 )
 from bot.handlers import callback_data as cd
 from bot.handlers import general, language
-from bot.handlers.common import inline_keyboard, services, show_choice
+from bot.handlers.common import Services, inline_keyboard, services, show_choice
 from bot.storage.models import User
 
 # Where onboarding stands, in order; "done" means the programme can start.
@@ -55,11 +56,12 @@ REMINDER_CHOICES = (time(7, 0), time(8, 0), time(12, 0), time(18, 0), time(19, 0
 async def ask(message: Message, user: User) -> None:
     """Ask the question of the user's current onboarding step."""
     step = user.onboarding_step
-    if step == RED_FLAGS and user.red_flag_hold == "urgent":
+    if step in (RED_FLAGS, SEE_DOCTOR) and user.red_flag_hold == RedFlagHold.URGENT:
+        # Urgent signs, answered or typed at either question, wait for a doctor's check.
         await message.reply_text(texts.URGENT_ADVICE, reply_markup=_cleared(cd.RED_FLAG))
     elif step == RED_FLAGS:
         await message.reply_text(texts.RED_FLAG_QUESTION, reply_markup=_yes_no(cd.RED_FLAG))
-    elif step == SEE_DOCTOR and user.red_flag_hold == "see_doctor":
+    elif step == SEE_DOCTOR and user.red_flag_hold == RedFlagHold.SEE_DOCTOR:
         await message.reply_text(texts.SEE_DOCTOR_ADVICE, reply_markup=_cleared(cd.SEE_DOCTOR))
     elif step == SEE_DOCTOR:
         await message.reply_text(texts.SEE_DOCTOR_QUESTION, reply_markup=_yes_no(cd.SEE_DOCTOR))
@@ -109,6 +111,18 @@ def _yes_no(action: str):
 def _cleared(action: str):
     label = texts.CHECKED_BY_DOCTOR if action == cd.RED_FLAG else texts.DOCTOR_SAYS_OK
     return inline_keyboard([[(label, cd.pack(cd.ONBOARDING, action, "cleared"))]])
+
+
+def waiting_for_doctor(user: User) -> tuple[str, InlineKeyboardMarkup] | None:
+    """While a doctor's check holds the safety screen: one short line and its button again
+    (the whole advice was given once; it is not repeated for every message). None otherwise."""
+    if user.onboarding_step not in (RED_FLAGS, SEE_DOCTOR):
+        return None
+    if user.red_flag_hold == RedFlagHold.URGENT:
+        return texts.WAITING_FOR_DOCTOR_CHECK, _cleared(cd.RED_FLAG)
+    if user.onboarding_step == SEE_DOCTOR and user.red_flag_hold == RedFlagHold.SEE_DOCTOR:
+        return texts.WAITING_FOR_DOCTOR_OK, _cleared(cd.SEE_DOCTOR)
+    return None
 
 
 def pain_keyboard(prefix: str, action: str = cd.PAIN):
@@ -187,6 +201,15 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         cd.TIMEZONE_CHOICE: TIMEZONE,
         cd.NAME_CITY: REMINDER_TIME,  # offered with a fixed offset, as the time is asked
     }.get(action)
+    if action == cd.RED_FLAG and value == "cleared":
+        # Only urgent signs wait for it, also when typed at the second question.
+        expected_step = user.onboarding_step if user and _urgent_on_screen(user) else None
+    elif user is not None and action == cd.SEE_DOCTOR and _urgent_on_screen(user):
+        # The second question's buttons never lift urgent signs: the way on is offered again.
+        await query.answer()
+        text, keyboard = texts.WAITING_FOR_DOCTOR_CHECK, _cleared(cd.RED_FLAG)
+        await context.bot.send_message(update.effective_user.id, text, reply_markup=keyboard)
+        return
     if user is not None and action == cd.NAME_CITY and user.onboarding_step == DONE:
         await query.answer()
         await context.bot.send_message(update.effective_user.id, texts.ASK_CITY_COMMAND)
@@ -200,17 +223,8 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not await show_choice(query):
         return  # a second tap of the same button
 
-    repo = svc.repository
     if action in (cd.RED_FLAG, cd.SEE_DOCTOR):
-        hold = "urgent" if action == cd.RED_FLAG else "see_doctor"
-        next_step = SEE_DOCTOR if action == cd.RED_FLAG else CONSENT
-        if value == "yes":
-            user = await repo.update_user(user.id, red_flag_hold=hold, now=svc.clock.now())
-        elif value in ("no", "cleared"):
-            user = await repo.update_user(
-                user.id, red_flag_hold=None, onboarding_step=next_step, now=svc.clock.now()
-            )
-        await ask(message, user)
+        await ask(message, await _screen_answer(svc, user, action, value))
     elif action == cd.CONSENT:
         await _consent(message, context, user, agreed=value == "yes")
     elif action == cd.PAIN and (pain := button_pain(value)) is not None:
@@ -224,6 +238,38 @@ async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     elif action == cd.NAME_CITY:
         await svc.repository.update_user(user.id, onboarding_step=TIMEZONE, now=svc.clock.now())
         await message.reply_text(texts.ASK_CITY)
+
+
+def _urgent_on_screen(user: User) -> bool:
+    return user.onboarding_step in (RED_FLAGS, SEE_DOCTOR) and (
+        user.red_flag_hold == RedFlagHold.URGENT
+    )
+
+
+async def _screen_answer(svc: Services, user: User, action: str, value: str) -> User:
+    """An answer to the safety screen. A hold is never lowered by a "no" (signs typed before
+    it stand), and each is lifted only by its own button: urgent signs by "A doctor has
+    checked me", then the second question is asked; see-a-doctor signs by the doctor's OK."""
+    now = svc.clock.now()
+    held = user.red_flag_hold
+    if value == "yes":
+        found = Urgency.URGENT if action == cd.RED_FLAG else Urgency.SEE_DOCTOR
+        return await svc.repository.update_user(
+            user.id, red_flag_hold=hold_after(held, found), now=now
+        )
+    if value == "cleared" and action == cd.RED_FLAG and held == RedFlagHold.URGENT:
+        return await svc.repository.update_user(
+            user.id, red_flag_hold=None, onboarding_step=SEE_DOCTOR, now=now
+        )
+    if value == "cleared" and held == RedFlagHold.SEE_DOCTOR:
+        return await svc.repository.update_user(
+            user.id, red_flag_hold=None, onboarding_step=CONSENT, now=now
+        )
+    if value == "no" and held != RedFlagHold.URGENT:
+        # Milder signs typed before this "no" still wait for the doctor's OK.
+        after = CONSENT if action == cd.SEE_DOCTOR and held is None else SEE_DOCTOR
+        return await svc.repository.update_user(user.id, onboarding_step=after, now=now)
+    return user
 
 
 def button_pain(value: str) -> int | None:
@@ -404,6 +450,9 @@ async def text_during_onboarding(update: Update, context: ContextTypes.DEFAULT_T
             await _save_reminder_time(message, context, user, chosen)
     elif step == DONE:
         await general.unplaced(message, typed)
+    elif (waiting := waiting_for_doctor(user)) is not None:
+        # Red-flag words never come here: the safety screen gave them the full advice.
+        await message.reply_text(waiting[0], reply_markup=waiting[1])
     else:
         await message.reply_text(texts.FINISH_SETUP_FIRST)
         await ask(message, user)

@@ -104,6 +104,26 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _answers_json(answers: dict[int, Any] | None) -> str | None:
+    """The journal's answers by send number, as stored (None: leave the stored ones)."""
+    if answers is None:
+        return None
+    by_number = {str(number): kept for number, kept in answers.items()}
+    return json.dumps(by_number, separators=(",", ":"))
+
+
+def _answers_of(stored: str | None) -> dict[int, Any]:
+    """Answers as stored, by send number; none when unreadable (its sends are then unknown)."""
+    if not stored:
+        return {}
+    try:
+        answers = json.loads(stored)
+        return {int(number): kept for number, kept in answers.items()}
+    except (ValueError, AttributeError, TypeError):
+        logger.warning("inbox: a stored update's sent messages are unreadable; taken as unknown")
+        return {}
+
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -168,8 +188,9 @@ class Inbox:
         self._stores = GroupWrite(self._store_many)
         self._finishes = GroupWrite(self._finish_many)
         self._sends = GroupWrite(self._sends_many)
-        # Sends an earlier run made, for updates put in the queue again (replays, retries).
-        self._earlier_sends: dict[int, int] = {}
+        # Updates put in the queue again (replays, retries): how many sends an earlier run
+        # made, and what Telegram answered them by send number (see bot/journal.py).
+        self._earlier: dict[int, tuple[int, dict[int, Any]]] = {}
         # Updates waiting to be handled again (the database was busy): when, and tries left.
         self._retries: dict[int, tuple[Update, datetime, int]] = {}
 
@@ -214,19 +235,24 @@ class Inbox:
         await self.repository.finish(update_ids, self._now())
         return [None] * len(update_ids)
 
-    async def _sends_many(self, counts: Sequence[tuple[int, int]]) -> list[None]:
+    async def _sends_many(self, counts: Sequence[tuple[int, int, str | None]]) -> list[None]:
         await self.repository.record_sends(counts)
         return [None] * len(counts)
 
-    async def _store_sends(self, update_id: int, sends: int) -> None:
-        await self._sends.submit((update_id, sends))
+    async def _store_sends(
+        self, update_id: int, sends: int, answers: dict[int, Any] | None
+    ) -> None:
+        await self._sends.submit((update_id, sends, _answers_json(answers)))
 
     def begin(self, update: object) -> SendJournal | None:
         """The send journal for one run of an update's handlers (none for bare ones)."""
         if not isinstance(update, Update) or is_bare(update):
             return None
-        skip = self._earlier_sends.pop(update.update_id, 0)
-        journal = SendJournal(update.update_id, skip, self._store_sends)
+        earlier = self._earlier.pop(update.update_id, None)
+        skip, answers = earlier if earlier is not None else (0, {})
+        journal = SendJournal(
+            update.update_id, skip, self._store_sends, earlier=answers, again=earlier is not None
+        )
         journal.tries_left = self.tries_left(update)
         journal.put_off_before = update.update_id in self._retries
         return journal
@@ -242,7 +268,7 @@ class Inbox:
         if tries >= len(RETRY_WAITS):
             self._retries.pop(update.update_id, None)
             return False
-        self._earlier_sends[update.update_id] = journal.sent
+        self._earlier[update.update_id] = (journal.sent, dict(journal.answers))
         self._retries[update.update_id] = (update, self._now() + RETRY_WAITS[tries], tries + 1)
         return True
 
@@ -290,8 +316,7 @@ class Inbox:
                     await self.repository.finish([row.update_id], self._now())
                     continue
                 application.bot.insert_callback_data(update)  # type: ignore[attr-defined]
-                if row.sends:
-                    self._earlier_sends[row.update_id] = row.sends
+                self._earlier[row.update_id] = (row.sends, _answers_of(row.sent_messages))
                 await application.update_queue.put(update)
                 count += 1
         if count:

@@ -34,6 +34,8 @@ class StoredUpdate:
     payload: str
     # Messages an earlier run of its handlers had sent (see bot/journal.py).
     sends: int = 0
+    # What Telegram answered those sends, as JSON by send number (None: none stored yet).
+    sent_messages: str | None = None
 
 
 class InboxRepository:
@@ -98,17 +100,23 @@ class InboxRepository:
                     .values(done_at=now)
                 )
 
-    async def record_sends(self, counts: Sequence[tuple[int, int]]) -> None:
-        """Store (update_id, messages sent so far) pairs; a count never goes down."""
-        latest: dict[int, int] = {}
-        for update_id, sends in counts:
-            latest[update_id] = max(sends, latest.get(update_id, 0))
+    async def record_sends(self, counts: Sequence[tuple[int, int, str | None]]) -> None:
+        """Store (update_id, messages sent so far, their answers as JSON or None to keep the
+        stored ones) triples; a count never goes down, and answers ride with a higher count."""
+        latest: dict[int, tuple[int, str | None]] = {}
+        for update_id, sends, answers in counts:
+            before, kept = latest.get(update_id, (0, None))
+            # One run's answers only grow: the last ones submitted hold all the earlier.
+            latest[update_id] = (max(sends, before), answers if answers is not None else kept)
         async with self._writing() as session:
-            for update_id, sends in sorted(latest.items()):
+            for update_id, (sends, answers) in sorted(latest.items()):
+                values: dict[str, object] = {"sends": sends}
+                if answers is not None:
+                    values["sent_messages"] = answers
                 await session.execute(
                     update(InboxUpdate)
                     .where(InboxUpdate.update_id == update_id, InboxUpdate.sends < sends)
-                    .values(sends=sends)
+                    .values(**values)
                 )
 
     async def claim(
@@ -135,6 +143,7 @@ class InboxRepository:
                         InboxUpdate.person_id,
                         InboxUpdate.payload,
                         InboxUpdate.sends,
+                        InboxUpdate.sent_messages,
                     )
                     .where(*condition)
                     .order_by(InboxUpdate.update_id)
@@ -148,7 +157,10 @@ class InboxRepository:
                     .where(InboxUpdate.update_id.in_([row.update_id for row in rows]))
                     .values(claimed_by=owner, claimed_at=now)
                 )
-        return [StoredUpdate(row.update_id, row.person_id, row.payload, row.sends) for row in rows]
+        return [
+            StoredUpdate(row.update_id, row.person_id, row.payload, row.sends, row.sent_messages)
+            for row in rows
+        ]
 
     async def renew(self, owner: str, now: datetime) -> None:
         """`owner` is alive: its rows not done are claimed afresh."""

@@ -285,3 +285,7 @@ class InboxUpdate(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     # How many messages its handlers had sent (stored before each): a second run skips them.
     sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What Telegram answered those sends, as JSON by send number: each message's id, date and
+    # chat (never its words), handed to a second run in place of sending again. Written with
+    # the next count, so the last send's answer may be missing (bot/journal.py).
+    sent_messages: Mapped[str | None] = mapped_column(Text, default=None)

@@ -10,11 +10,13 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from telegram import Chat, Message, Update, User
 
 from bot.intake import Inbox, is_bare
+from bot.journal import JOURNAL, UNKNOWN_MESSAGE_ID, SendJournal, journaled
 from bot.storage.database import create_engine, migrate
 from bot.storage.inbox import InboxRepository, StoredUpdate
 from bot.updates import PerUserUpdateProcessor
@@ -166,3 +168,83 @@ async def test_updates_posted_at_once_are_stored_together_and_a_duplicate_is_new
     assert writes == [4]  # one transaction
     await asyncio.gather(*(runtime.finished(u) for u in updates[:3]))
     assert await inbox.undone() == []
+
+
+async def test_sends_keep_the_messages_telegram_answered_and_a_count_never_goes_down(
+    inbox: InboxRepository,
+) -> None:
+    await inbox.add([_stored(1), _stored(2)], "dead", NOW)
+    first = '{"1":{"message_id":41}}'
+    # One group write: update 1's run stored counts 1 to 3, the answer riding with count 2.
+    await inbox.record_sends([(1, 1, None), (2, 1, None), (1, 2, first), (1, 3, None)])
+    await inbox.record_sends([(1, 2, '{"stale":1}')])  # late and lower: ignored
+    taken = {row.update_id: row for row in await inbox.claim("new", NOW, stale_before=None)}
+    assert (taken[1].sends, taken[1].sent_messages) == (3, first)
+    assert (taken[2].sends, taken[2].sent_messages) == (1, None)
+
+
+class _Application:
+    """What `Inbox.replay` uses of PTB's Application: the bot and the update queue."""
+
+    class _Bot:
+        def insert_callback_data(self, update: Update) -> None:
+            return None
+
+    def __init__(self) -> None:
+        self.bot = self._Bot()
+        self.update_queue: asyncio.Queue[Update] = asyncio.Queue()
+
+
+async def _sends(journal: SendJournal, answer_ids: list[int]) -> list[Any]:
+    """sendMessage once per id in one run of the update's handlers; what each returned."""
+    token = JOURNAL.set(journal)
+    results = []
+    try:
+        for message_id in answer_ids:
+
+            async def request(message_id: int = message_id) -> dict[str, Any]:
+                return {"message_id": message_id, "date": 1, "chat": {"id": 7, "type": "private"}}
+
+            results.append(await journaled(request, "sendMessage", {"chat_id": 7})())
+    finally:
+        JOURNAL.reset(token)
+    return results
+
+
+async def test_an_update_handled_again_after_a_crash_gets_the_messages_its_first_run_sent(
+    inbox: InboxRepository,
+) -> None:
+    first = Inbox(inbox, now=lambda: NOW)
+    update = Update.de_json(_message(1, 7), None)
+    assert await first.store(update.to_dict(), update)
+    journal = first.begin(update)
+    assert journal is not None and not journal.again
+    # The first run sends two messages, then the process dies: never marked done.
+    await _sends(journal, [41, 42])
+
+    second = Inbox(inbox, now=lambda: NOW + timedelta(minutes=1))
+    application = _Application()
+    assert await second.replay(application) == 1  # type: ignore[arg-type]
+    again = second.begin(application.update_queue.get_nowait())
+    assert again is not None and again.again and again.skip == 2
+    results = await _sends(again, [0, 0, 43])
+    # Message 41's id rode with the count before the second send; 42's answer came after
+    # the last write, so its id is unknown; the third send goes out.
+    assert [result["message_id"] for result in results] == [41, UNKNOWN_MESSAGE_ID, 43]
+    assert results[0]["chat"] == {"id": 7, "type": "private"}
+
+
+async def test_an_update_put_off_by_a_busy_database_keeps_every_message_it_sent(
+    inbox: InboxRepository,
+) -> None:
+    runtime = Inbox(inbox, now=lambda: NOW)
+    update = Update.de_json(_message(1, 7), None)
+    await runtime.store(update.to_dict(), update)
+    journal = runtime.begin(update)
+    assert journal is not None
+    await _sends(journal, [41, 42])
+    assert runtime.retry_later(update, journal)
+    again = runtime.begin(update)
+    assert again is not None and again.again
+    # Handled again in the same process: the last message's id is known too.
+    assert [r["message_id"] for r in await _sends(again, [0, 0, 43])] == [41, 42, 43]

@@ -6,13 +6,14 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import i18n, texts
 from bot.handlers.common import Services, services
 from bot.handlers.session_buttons import ANSWER, HOLDING
 from bot.handlers.session_prompts import ask_answer
+from bot.journal import is_known
 from bot.storage.database import storage_fault
 from bot.storage.repository import SessionState
 
@@ -76,9 +77,12 @@ async def start_hold(chat_id: int, state: SessionState, context: ContextTypes.DE
     svc = services(context)
     exercise = svc.catalog.get(state.exercise_id)
     label = _side_label(exercise.side_labels or exercise.sides, state.side)
-    message = await context.bot.send_message(
-        chat_id, texts.GET_READY.format(side=label, seconds=GET_READY_STEPS)
-    )
+    text = texts.GET_READY.format(side=label, seconds=GET_READY_STEPS)
+    message = await context.bot.send_message(chat_id, text)
+    if not is_known(message.message_id):
+        # Sent by this update's run that a crash cut off before its id was journaled: the
+        # countdown goes on in a new message rather than editing one it cannot name.
+        message = await context.bot.send_message(chat_id, text)
     now = asyncio.get_running_loop().time()
     run = HoldRun(
         chat_id=chat_id,
@@ -274,9 +278,26 @@ async def _after_rest(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _edit(context: ContextTypes.DEFAULT_TYPE, run: HoldRun, text: str) -> None:
     try:
         await context.bot.edit_message_text(text, chat_id=run.chat_id, message_id=run.message_id)
+    except BadRequest as exc:
+        if not _gone(exc):
+            logger.warning("countdown edit failed: %s", type(exc).__name__)
+            return
+        # The countdown's message is gone (the person deleted it): go on in a new one.
+        try:
+            message = await context.bot.send_message(run.chat_id, text)
+        except TelegramError as error:
+            logger.warning("countdown message not sent again: %s", type(error).__name__)
+            return
+        run.message_id = message.message_id
     except TelegramError as exc:
         # A missed countdown edit must not end the hold; the next one will try again.
         logger.warning("countdown edit failed: %s", type(exc).__name__)
+
+
+def _gone(error: BadRequest) -> bool:
+    """Telegram's answer to an edit of a message that is no longer there (or never was)."""
+    reason = str(error).lower()
+    return "message to edit not found" in reason or "message_id_invalid" in reason
 
 
 def cancel_holds(context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:

@@ -59,6 +59,7 @@ from bot.handlers.session_close import PAIN_STOP, close, level_choice
 from bot.handlers.session_close import RED_FLAG_SEE_DOCTOR as RED_FLAG_SEE_DOCTOR
 from bot.handlers.session_close import RED_FLAG_URGENT as RED_FLAG_URGENT
 from bot.handlers.session_prompts import ask_answer, ask_pain, send_card
+from bot.journal import handled_again
 from bot.storage.repository import FINISHED, STOPPED, SessionState
 
 # Starting -------------------------------------------------------------------------
@@ -256,6 +257,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         moved = await svc.repository.move(
             state.id, (state.position, state.side, CARD), (state.position, state.side, HOLDING)
         )
+        if moved is None and _hold_lost(context, state):
+            # This Ready's first run began the hold, and a crash took its countdown: again.
+            moved = state
         if moved is None:
             await query.answer(texts.ALREADY_ANSWERED)
             return
@@ -282,6 +286,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(texts.ALREADY_ANSWERED)
     else:
         await query.answer(texts.STALE_SESSION_BUTTON)
+
+
+def _hold_lost(context: ContextTypes.DEFAULT_TYPE, state: SessionState) -> bool:
+    """A Ready handled again (after a crash) found its hold begun and counting nowhere."""
+    return state.phase == HOLDING and handled_again() and not hold_running(context, state.id)
 
 
 async def _hold_answer(

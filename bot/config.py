@@ -23,7 +23,7 @@ SETTING_HELP: dict[str, str] = {
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
     "REMINDER_TICK_SECONDS": "seconds between checks for due reminders, e.g. 20",
     "REMINDER_GRACE_MINUTES": "minutes a late reminder is still worth sending, e.g. 120",
-    "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 28 (Telegram allows ~30)",
+    "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 30 (Telegram allows ~30)",
     "RENDER_WORKERS": "processes that draw pictures and PDFs, e.g. 2",
     "REMINDER_CLAIM_LEASE_SECONDS": "seconds before a reminder lost in a crash is resent, e.g. 300",
     "DATABASE_POOL_SIZE": "PostgreSQL connections this process keeps at most, 1-100, e.g. 10",
@@ -73,8 +73,9 @@ class Settings(BaseSettings):
     reminder_tick_seconds: float = Field(default=20, gt=0, le=300)
     # After downtime, reminders this late are still sent; older ones are logged as missed.
     reminder_grace_minutes: int = Field(default=120, ge=0, le=24 * 60)
-    # Below Telegram's ~30 messages/s, leaving room for replies to people who are chatting.
-    reminders_per_second: float = Field(default=28, gt=0, le=10_000)
+    # A ceiling: reminders take the slots of Telegram's ~30 messages/s that replies to people
+    # and holds leave (bot/ratelimit.py), up to this rate.
+    reminders_per_second: float = Field(default=30, gt=0, le=10_000)
     # Drawing runs in worker processes, so a PDF never holds up anyone's reply.
     render_workers: int = Field(default=2, ge=1, le=16)
     # A reminder claimed by a process that died before sending it is sent again after this.

@@ -223,11 +223,20 @@ def use_uvloop() -> bool:
     return True
 
 
-async def post_prebuilt(bot: ExtBot, endpoint: str, data: RequestData, chat_id: int) -> Any:
+async def post_prebuilt(
+    bot: ExtBot,
+    endpoint: str,
+    data: RequestData,
+    chat_id: int,
+    *,
+    rate_limit_args: Any = None,
+) -> Any:
     """Call `endpoint` with a request built beforehand, through the bot's own request object
     and rate limiter: what `bot.send_message` does, without building Telegram objects for
     the call or parsing the answer into one (the answer is returned as JSON).
 
+    `rate_limit_args` go to the rate limiter as a bot method's would (bot.ratelimit: the
+    lane).
     Raises exactly what the bot's methods raise (the same request object and limiter).
     """
     url = f"{bot.base_url}/{endpoint}"
@@ -245,7 +254,7 @@ async def post_prebuilt(bot: ExtBot, endpoint: str, data: RequestData, chat_id: 
         kwargs={},
         endpoint=endpoint,
         data={"chat_id": chat_id},
-        rate_limit_args=None,
+        rate_limit_args=rate_limit_args,
     )
 
 

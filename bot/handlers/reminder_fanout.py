@@ -15,7 +15,7 @@ from bot.domain.reminders import missed_yesterday
 from bot.domain.routine import RoutineItem
 from bot.handlers.common import Services, local_midnight, routine_for, services
 from bot.handlers.reminder_messages import Rows, morning_check, reminder_message
-from bot.ratelimit import may_have_arrived
+from bot.ratelimit import Lane, may_have_arrived
 from bot.storage.repository import (
     DAILY,
     FAILED,
@@ -54,8 +54,9 @@ ASKED, BLOCKED = "asked", "blocked"
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Claim what is due, send it, and repeat until nothing is due or the next tick is near.
 
-    Sends are spaced evenly at REMINDERS_PER_SECOND, below Telegram's ~30/s, so a reply to
-    someone who is chatting never queues behind a broadcast.
+    Sends are spaced evenly at REMINDERS_PER_SECOND at most, a ceiling; in the rate limiter
+    they go in its broadcast lane (bot/ratelimit.py), so they take only the slots that
+    replies to people and holds leave, and a reply never queues behind a broadcast.
     """
     lock: asyncio.Lock = context.bot_data.setdefault(TICK_LOCK, asyncio.Lock())
     # Ticks never run side by side. A tick still busy with a broadcast works until the next
@@ -270,7 +271,11 @@ async def _post(
     """Send a message of the fan-out, built once, through the bot's request and limiter."""
     markup = inline_keyboard_json(rows) if rows else None
     await post_prebuilt(
-        context.bot, "sendMessage", prebuilt_message(chat_id, text, markup), chat_id
+        context.bot,
+        "sendMessage",
+        prebuilt_message(chat_id, text, markup),
+        chat_id,
+        rate_limit_args=Lane.BROADCAST,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot import ratelimit, texts
 from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -112,6 +113,57 @@ async def test_the_next_claim_overlaps_the_sends_and_nobody_gets_two(
     firsts = sorted(r.timestamp for r in sends if r.chat_id in PEOPLE)
     assert overlapped[0]["started"] < firsts[9]
     # What the database holds: every day's row settled as sent, none left claimed.
+    repo = Repository(create_engine(database_url))
+    try:
+        statuses = Counter()
+        for user_id in PEOPLE:
+            statuses.update(row.status for row in await repo.reminder_log(user_id))
+    finally:
+        await repo.close()
+    assert statuses == Counter({"sent": len(PEOPLE)})
+
+
+async def test_a_person_chatting_is_answered_first_while_all_reminders_go_out_once(
+    emulator: BotApiEmulator,
+    settings: Settings,
+    clock: FakeClock,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Telegram's limit made 5 messages/s, and reminders allowed more than all of it: the
+    # broadcast alone keeps its 16 sends in flight queued in the rate limiter. A reply gets a
+    # slot promptly only by going ahead of them.
+    monkeypatch.setattr(ratelimit, "MESSAGES_PER_SECOND", 5)
+    paced = settings.model_copy(update={"reminders_per_second": 50.0})
+    chatty = emulator.user(user_id=899)
+    loop = asyncio.get_running_loop()
+    app = build_application(paced, clock=clock)
+    async with running(app, poll_timeout=1):
+        await onboard(chatty, zone="Berlin", at="20:00")
+        await _due_in_a_minute(database_url, clock)
+        people = [emulator.user(user_id=user_id) for user_id in PEOPLE]
+        clock.advance(timedelta(minutes=1))
+        await people[0].wait_for_message(REMINDER, timeout=10)
+        delays = []
+        for _ in range(4):
+            asked = loop.time()
+            await chatty.send_text("/help")
+            await chatty.wait_for_message(texts.HELP[:30], timeout=10)
+            delays.append(loop.time() - asked)
+        for user in people[1:]:
+            await user.wait_for_message(REMINDER, timeout=20)
+        # Ticks go on meanwhile: a reminder sent twice would have come by now.
+        await asyncio.sleep(1.5)
+    # At 5/s the 16 reminders in flight ahead of each reply would take over 3 s; the reply
+    # went next instead (the handler's own work is the rest).
+    assert max(delays) < 1.5, delays
+    sends = emulator.requests_for("sendMessage")
+    reminders = sorted(r.timestamp for r in sends if r.chat_id in PEOPLE)
+    replies = [r.timestamp for r in sends if r.chat_id == 899 and texts.HELP[:30] in str(r.params)]
+    # The replies came during the broadcast, not after it.
+    assert len(replies) == 4 and replies[-1] < reminders[-1]
+    per_person = Counter(r.chat_id for r in sends if r.chat_id in PEOPLE)
+    assert per_person == Counter(dict.fromkeys(PEOPLE, 1))
     repo = Repository(create_engine(database_url))
     try:
         statuses = Counter()

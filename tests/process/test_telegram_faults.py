@@ -1,6 +1,6 @@
 """Telegram misbehaving under a running bot process: 429 storms, 5xx answers, slow answers.
 
-These are about the bot's Telegram client (PTB's AIORateLimiter and request layer), not
+These are about the bot's Telegram client (bot/ratelimit.py and PTB's request layer), not
 about the database, so they run on SQLite only; the claim/mark path they exercise is the
 same one the crash tests run on both backends.
 """
@@ -36,7 +36,8 @@ IN_FLIGHT = 0.25
 # little after the first one may see its pause end that much early; its arrival spread is
 # ~0.05 s on an idle machine.
 EPSILON = 0.25
-# What PTB's AIORateLimiter logs when it stops retrying and re-raises RetryAfter.
+# What the rate limiter logs (in PTB's AIORateLimiter's words) when it stops retrying and
+# re-raises RetryAfter.
 GIVE_UP = "Rate limit hit after maximum"
 
 
@@ -67,7 +68,7 @@ async def test_a_429_storm_is_waited_out_and_nothing_is_lost(
     bots: Bots, db: Db, database_url: str
 ) -> None:
     # 8 s of 429s with retry_after=5: each reminder is refused at most twice, within
-    # AIORateLimiter(max_retries=3).
+    # the rate limiter's RETRY_AFTER_RETRIES.
     people = set(range(40_000, 40_030))
     await db.seed_due(people)
     async with BotApiEmulator() as emulator:

@@ -614,7 +614,7 @@ LEVEL_UP_DONE = N_("Level {level} unlocked: the new exercises join your next ses
 LEVEL_STAY = N_("Staying at level {level}. I'll ask again another time.")
 
 STATS = N_(
-    "<b>Your progress</b>\nSessions finished: {sessions}\n{streak}\n<i>{rule}</i>\n"
+    "<b>Your progress</b>\nDays you exercised: {days}\n{streak}\n<i>{rule}</i>\n"
     "Level: {level}\n\n{holds}"
 )
 

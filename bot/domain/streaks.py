@@ -66,6 +66,12 @@ class Streak:
     rested: int = 0
 
 
+def days_exercised(counted_days: Iterable[date], today: date) -> int:
+    """How many local days have counted, up to `today`: what /stats shows beside the streak,
+    by the same rule, so it is never fewer than a run of them."""
+    return len({day for day in counted_days if day <= today})
+
+
 def compute_streak(
     counted_days: Iterable[date], frozen_days: Iterable[date], today: date
 ) -> Streak:

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, fil
 
 from bot import texts
 from bot.domain.history import History, progress_history
-from bot.domain.streaks import Streak, compute_streak, local_day
+from bot.domain.streaks import Streak, compute_streak, days_exercised, local_day
 from bot.domain.summary import (
     ClinicianSummary,
     PainEntry,
@@ -82,7 +82,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if user is None:
         await update.effective_message.reply_text(texts.SESSION_NEEDS_SETUP)
         return
-    streak = await streak_of(svc, user.id, local_day(svc.clock.now(), user.timezone or "UTC"))
+    day = local_day(svc.clock.now(), user.timezone or "UTC")
+    counted, frozen = await svc.repository.streak_days(user.id, day)
+    streak = compute_streak(counted, frozen, day)
     holds = await svc.repository.progress_with_start(user.id)
     lines = [
         texts.STATS_HOLD.format(name=html.escape(e.name), now=holds[e.id][1], start=holds[e.id][0])
@@ -91,7 +93,9 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     ]
     await update.effective_message.reply_text(
         texts.STATS.format(
-            sessions=await svc.repository.finished_count(user.id),
+            # The days the streak counts, by its rule: a stopped session or a routine done
+            # alone counts there, so it counts here too.
+            days=days_exercised(counted, day),
             streak=html.escape(texts.streak_line(streak.current, streak.best, streak.rested)),
             rule=html.escape(texts.STATS_STREAK_RULE),
             level=user.level,

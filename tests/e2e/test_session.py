@@ -362,5 +362,5 @@ async def test_streak_and_stats_over_days(emulator: BotApiEmulator, bot, clock) 
         clock.advance(timedelta(days=1))
     await user.send_text("/stats")
     stats = await user.wait_for_message("Your progress")
-    assert "Sessions finished: 2" in stats.text and "Streak: 2 days (best 2 days)" in stats.text
+    assert "Days you exercised: 2\nStreak: 2 days (best 2 days)" in stats.text
     assert "Cat stretch: 15 s (started at 15 s)" in stats.text

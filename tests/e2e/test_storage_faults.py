@@ -146,15 +146,15 @@ async def test_a_message_that_found_the_database_busy_is_answered_later_without_
     user = emulator.user(user_id=884 + busy_times)
     await onboard(user)
     repository = bot.bot_data[SERVICES_KEY].repository
-    busy = _pool_busy(repository.finished_count, busy_times)
-    monkeypatch.setattr(repository, "finished_count", busy)
+    busy = _pool_busy(repository.streak_days, busy_times)
+    monkeypatch.setattr(repository, "streak_days", busy)
     await user.send_text("/stats")
     await user.wait_for_message(texts.BUSY_WILL_ANSWER)
     # Handled again at the inbox's next ticks (every 5 s), once per try.
-    await user.wait_for_message("Sessions", timeout=15 + 10 * busy_times)
+    await user.wait_for_message("Your progress", timeout=15 + 10 * busy_times)
     assert busy.left == [0]
     assert sum(texts.BUSY_WILL_ANSWER in m.text for m in user.transcript) == 1
-    assert sum("Sessions" in m.text for m in user.transcript) == 1
+    assert sum("Your progress" in m.text for m in user.transcript) == 1
     inbox = bot.bot_data[INBOX_KEY].repository
     for _ in range(50):  # marked done just after the reply went out
         if not await inbox.undone():

@@ -210,3 +210,36 @@ async def test_some_of_it_reported_counts(emulator: BotApiEmulator, bot, clock: 
     await user.press(texts.SOME_OF_IT)
     counted = await user.wait_for_message("Counted for today")
     assert "Streak: 2 days (best 2 days)" in counted.text, counted.text
+
+
+async def test_stats_shows_the_days_the_streak_counts(
+    emulator: BotApiEmulator, bot, clock: FakeClock
+) -> None:
+    """/stats never says "Sessions finished: 0" beside "Streak: 1 day": the number beside the
+    streak is the days that count by the same rule, however the day was counted."""
+    user = emulator.user(user_id=1410)
+    await onboard(user, at="21:00")
+    # Stopped after one exercise done: the day counts, though no session finished.
+    await user.send_text("/session")
+    await do_exercise(user, "done")
+    await user.wait_for_message("2 of 4")
+    await user.send_text("stop")
+    await user.wait_for_message("Session ended")
+    stats = await _stats(user)
+    assert "Days you exercised: 1\nStreak: 1 day (best 1 day)" in stats, stats
+    # A session finished with every exercise skipped: nothing done, the day does not count.
+    clock.advance(DAY)
+    await user.send_text("/session")
+    for _ in LEVEL_1:
+        await do_exercise(user, "skip")
+    await user.wait_for_message("Session complete")
+    stats = await _stats(user)
+    assert "Days you exercised: 1\nStreak: 1 day (best 1 day)" in stats, stats
+    # Reported done alone the next day: it counts, and the skipped day broke the run.
+    clock.advance(DAY)
+    await user.send_text("done")
+    await user.wait_for_message("All of it, without pain?")
+    await user.press(texts.YES_ALL)
+    await user.wait_for_message("Counted for today")
+    stats = await _stats(user)
+    assert "Days you exercised: 2\nStreak: 1 day (best 1 day)" in stats, stats

@@ -342,6 +342,6 @@ async def test_an_exhausted_pool_says_busy_and_health_stays_200(
         for user in users:
             # Each is answered once the lock is gone, or was told the bot is busy.
             if user not in busy:
-                await user.wait_for_message("Sessions", timeout=30)
+                await user.wait_for_message("Your progress", timeout=30)
             assert not [m for m in user.transcript if NOT_SAVED in m.text or SAVED_CLAIM in m.text]
         assert await _health_status(health) == 200

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.streaks import Streak, compute_streak, days_through, local_day, told_to_rest
+from bot.domain.streaks import (
+    Streak,
+    compute_streak,
+    days_exercised,
+    days_through,
+    local_day,
+    told_to_rest,
+)
 
 TODAY = date(2025, 3, 15)
 TONGA = "Pacific/Tongatapu"  # UTC+13 all year (checked below)
@@ -292,3 +299,19 @@ def test_without_frozen_days_the_rule_is_the_old_one(counted: set[int]) -> None:
 
 def test_pain_above_5_is_a_rest_day() -> None:
     assert [p for p in range(11) if told_to_rest(p)] == [6, 7, 8, 9, 10]
+
+
+def test_days_exercised_counts_each_counted_day_once_up_to_today() -> None:
+    days = [ago(0), ago(0), ago(3), TODAY + timedelta(days=1)]
+    assert days_exercised(days, TODAY) == 2
+    assert days_exercised([], TODAY) == 0
+
+
+@given(offsets, offsets)
+def test_days_exercised_is_never_fewer_than_the_best_streak(
+    counted: set[int], frozen: set[int]
+) -> None:
+    """/stats shows both side by side: the days can never be fewer than a run of them."""
+    counted_days, frozen_days = [ago(n) for n in counted], [ago(n) for n in frozen]
+    streak = compute_streak(counted_days, frozen_days, TODAY)
+    assert streak.current <= streak.best <= days_exercised(counted_days, TODAY)

@@ -16,16 +16,18 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.emulator.server import BotApiEmulator
@@ -395,3 +397,60 @@ class Db:
                 .values(claimed_at=now() - CLAIM_LEASE - timedelta(seconds=1))
             )
             return result.rowcount
+
+
+# The database going away under the running bot --------------------------------------------
+
+
+def database_down(database_url: str) -> contextlib.AbstractAsyncContextManager[None]:
+    """While inside: PostgreSQL refuses the bot's connections; SQLite's write lock is held."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        return _sqlite_locked(database_url)
+    return _postgres_refusing(database_url)
+
+
+@contextlib.asynccontextmanager
+async def _sqlite_locked(database_url: str) -> AsyncIterator[None]:
+    """Hold SQLite's write lock from outside the bot: every write of the bot's fails."""
+    path = make_url(database_url).database
+    assert path
+    # In a thread: taking the lock may wait for a write of the bot's to end.
+    connection = await asyncio.to_thread(
+        sqlite3.connect, path, isolation_level=None, check_same_thread=False, timeout=10
+    )
+    try:
+        await asyncio.to_thread(connection.execute, "BEGIN EXCLUSIVE")
+        yield
+        await asyncio.to_thread(connection.execute, "ROLLBACK")
+    finally:
+        connection.close()
+
+
+async def _postgres_admin(database_url: str, *statements: str) -> None:
+    """Run statements as the test server's superuser, from its `postgres` database."""
+    import asyncpg  # only needed when PostgreSQL is in play
+
+    url = make_url(database_url).set(drivername="postgresql", database="postgres")
+    connection = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=10)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def _postgres_refusing(database_url: str) -> AsyncIterator[None]:
+    """The server refuses new connections to the bot's database and drops the open ones."""
+    name = make_url(database_url).database
+    assert name and name.isidentifier()
+    await _postgres_admin(
+        database_url,
+        f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        f" WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+    )
+    try:
+        yield
+    finally:
+        await _postgres_admin(database_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')

@@ -12,13 +12,8 @@ past a short claim lease (REMINDER_CLAIM_LEASE_SECONDS), so a resend by the leas
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
-from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
 from bot.emulator.server import BotApiEmulator
 from tests.process.harness import (
@@ -26,6 +21,7 @@ from tests.process.harness import (
     Bots,
     Db,
     add_chats,
+    database_down,
     eventually,
     reminders_per_chat,
     stored_reminders,
@@ -41,57 +37,6 @@ OUTAGE_SECONDS = 8.0
 LATE_ANSWER_SECONDS = 7.0
 
 
-@contextlib.asynccontextmanager
-async def _sqlite_locked(database_url: str) -> AsyncIterator[None]:
-    """Hold SQLite's write lock from outside the bot: every write of the bot's fails."""
-    path = make_url(database_url).database
-    assert path
-    # In a thread: taking the lock may wait for a write of the bot's to end.
-    connection = await asyncio.to_thread(
-        sqlite3.connect, path, isolation_level=None, check_same_thread=False, timeout=10
-    )
-    try:
-        await asyncio.to_thread(connection.execute, "BEGIN EXCLUSIVE")
-        yield
-        await asyncio.to_thread(connection.execute, "ROLLBACK")
-    finally:
-        connection.close()
-
-
-async def _postgres_admin(database_url: str, *statements: str) -> None:
-    """Run statements as the test server's superuser, from its `postgres` database."""
-    url = make_url(database_url).set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=10)
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextlib.asynccontextmanager
-async def _postgres_refusing(database_url: str) -> AsyncIterator[None]:
-    """The server refuses new connections to the bot's database and drops the open ones."""
-    name = make_url(database_url).database
-    assert name and name.isidentifier()
-    await _postgres_admin(
-        database_url,
-        f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-        f" WHERE datname = '{name}' AND pid <> pg_backend_pid()",
-    )
-    try:
-        yield
-    finally:
-        await _postgres_admin(database_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-
-
-def _database_down(database_url: str) -> contextlib.AbstractAsyncContextManager[None]:
-    if make_url(database_url).get_backend_name() == "sqlite":
-        return _sqlite_locked(database_url)
-    return _postgres_refusing(database_url)
-
-
 async def test_a_database_outage_right_after_the_sends_sends_nothing_twice(
     bots: Bots, db: Db, database_url: str
 ) -> None:
@@ -105,7 +50,7 @@ async def test_a_database_outage_right_after_the_sends_sends_nothing_twice(
         fault = emulator.faults[-1]
         bot = await bots.start(emulator, database_url, REMINDER_CLAIM_LEASE_SECONDS=LEASE_SECONDS)
         await eventually(lambda: fault.remaining < len(people), 20, "the first send", bots=bots)
-        async with _database_down(database_url):
+        async with database_down(database_url):
             await eventually(
                 lambda: len(stored_reminders(emulator)) == len(people),
                 OUTAGE_SECONDS,
@@ -173,7 +118,7 @@ async def test_sigterm_while_the_database_is_down_still_exits_in_time(
         fault = emulator.faults[-1]
         bot = await bots.start(emulator, database_url)
         await eventually(lambda: fault.remaining < len(people), 20, "the first send", bots=bots)
-        async with _database_down(database_url):
+        async with database_down(database_url):
             await eventually(
                 lambda: len(stored_reminders(emulator)) == len(people),
                 OUTAGE_SECONDS,

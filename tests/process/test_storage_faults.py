@@ -20,7 +20,6 @@ import contextlib
 import errno
 import shutil
 import socket
-import sqlite3
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -35,7 +34,7 @@ from bot import texts
 from bot.emulator.server import BotApiEmulator
 from bot.storage.database import migrate
 from bot.storage.models import ExerciseResult, TrainingSession
-from tests.process.harness import BotProcess, Bots, Db, eventually
+from tests.process.harness import BotProcess, Bots, Db, database_down, eventually
 
 SECRET = "storage-faults_secret-0123456789"
 STEP_TIMEOUT = 15.0
@@ -217,55 +216,6 @@ HOLD_SCALE = 0.2
 OUTAGE_SECONDS = {"postgresql": 5.0, "sqlite": 12.0}
 
 
-@contextlib.asynccontextmanager
-async def _sqlite_locked(database_url: str) -> AsyncIterator[None]:
-    """Hold SQLite's write lock from outside the bot: every write of the bot's fails."""
-    path = make_url(database_url).database
-    assert path
-    connection = await asyncio.to_thread(
-        sqlite3.connect, path, isolation_level=None, check_same_thread=False, timeout=10
-    )
-    try:
-        await asyncio.to_thread(connection.execute, "BEGIN EXCLUSIVE")
-        yield
-        await asyncio.to_thread(connection.execute, "ROLLBACK")
-    finally:
-        connection.close()
-
-
-async def _postgres_admin(database_url: str, *statements: str) -> None:
-    url = make_url(database_url).set(drivername="postgresql", database="postgres")
-    connection = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=10)
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextlib.asynccontextmanager
-async def _postgres_refusing(database_url: str) -> AsyncIterator[None]:
-    """The server refuses new connections to the bot's database and drops the open ones."""
-    name = make_url(database_url).database
-    assert name and name.isidentifier()
-    await _postgres_admin(
-        database_url,
-        f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-        f" WHERE datname = '{name}' AND pid <> pg_backend_pid()",
-    )
-    try:
-        yield
-    finally:
-        await _postgres_admin(database_url, f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
-
-
-def _database_down(database_url: str) -> contextlib.AbstractAsyncContextManager[None]:
-    if make_url(database_url).get_backend_name() == "sqlite":
-        return _sqlite_locked(database_url)
-    return _postgres_refusing(database_url)
-
-
 async def test_a_hold_ending_while_the_database_is_down_goes_on_once_it_is_back(
     bots: Bots, db: Db, database_url: str
 ) -> None:
@@ -283,7 +233,7 @@ async def test_a_hold_ending_while_the_database_is_down_goes_on_once_it_is_back(
         countdown = await user.wait_for_message("Get ready", timeout=STEP_TIMEOUT)
         await user.wait_for_edit(countdown.message_id, contains="Hold", timeout=STEP_TIMEOUT)
         assert await _session_phase(db, person) == ("active", "holding")
-        async with _database_down(database_url):
+        async with database_down(database_url):
             await user.wait_for_edit(countdown.message_id, contains="Release", timeout=STEP_TIMEOUT)
             await asyncio.sleep(OUTAGE_SECONDS[make_url(database_url).get_backend_name()])
             assert not [m for m in user.transcript if "How did" in m.text]

@@ -238,7 +238,7 @@ class PatientRateLimiter(BaseRateLimiter[Lane]):
         rate = MESSAGES_PER_SECOND if rate is None else rate
         self.pace = Pace(rate, burst, clock=clock, sleep=sleep)
         # The countdown's share while others wait: its own pace, never waited for.
-        self.countdown_share = Pace(rate * COUNTDOWN_SHARE, burst, clock=clock, sleep=sleep)
+        self.countdown_share = Pace(rate * COUNTDOWN_SHARE, clock=clock, sleep=sleep)
         self._sleep = sleep
         self._paid = AsyncLimiter(PAID_MESSAGES_PER_SECOND, 1)
         self._groups: dict[int | str, AsyncLimiter] = {}

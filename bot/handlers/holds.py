@@ -14,6 +14,7 @@ from bot.handlers.common import Services, services
 from bot.handlers.session_buttons import ANSWER, HOLDING
 from bot.handlers.session_prompts import ask_answer
 from bot.journal import is_known
+from bot.ratelimit import Dropped, Lane, sending_as
 from bot.storage.database import storage_fault
 from bot.storage.repository import SessionState
 
@@ -173,7 +174,12 @@ async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     run.shown, run.last_edit = seconds, now
     label = _side_label(run.sides, run.side)
     run.edit = asyncio.create_task(
-        _edit(context, run, texts.HOLD_COUNTDOWN.format(side=label, seconds=seconds))
+        _edit(
+            context,
+            run,
+            texts.HOLD_COUNTDOWN.format(side=label, seconds=seconds),
+            Lane.COUNTDOWN,
+        )
     )
     await run.edit
 
@@ -275,16 +281,27 @@ async def _after_rest(context: ContextTypes.DEFAULT_TYPE) -> None:
         await start_hold(run.chat_id, state, context)
 
 
-async def _edit(context: ContextTypes.DEFAULT_TYPE, run: HoldRun, text: str) -> None:
+async def _edit(
+    context: ContextTypes.DEFAULT_TYPE, run: HoldRun, text: str, lane: Lane = Lane.REPLY
+) -> None:
+    """Show `text` in the hold's message. The start and the Release go ahead of reminders;
+    a countdown edit (`Lane.COUNTDOWN`) is best effort: the rate limiter drops it when the
+    send budget is short, and the next step shows the time left (bot/ratelimit.py)."""
     try:
-        await context.bot.edit_message_text(text, chat_id=run.chat_id, message_id=run.message_id)
+        with sending_as(lane):
+            await context.bot.edit_message_text(
+                text, chat_id=run.chat_id, message_id=run.message_id
+            )
+    except Dropped:
+        logger.debug("countdown edit dropped: the send budget was short")
     except BadRequest as exc:
         if not _gone(exc):
             logger.warning("countdown edit failed: %s", type(exc).__name__)
             return
         # The countdown's message is gone (the person deleted it): go on in a new one.
         try:
-            message = await context.bot.send_message(run.chat_id, text)
+            with sending_as(lane):
+                message = await context.bot.send_message(run.chat_id, text)
         except TelegramError as error:
             logger.warning("countdown message not sent again: %s", type(error).__name__)
             return

@@ -172,3 +172,48 @@ async def test_a_person_chatting_is_answered_first_while_all_reminders_go_out_on
     finally:
         await repo.close()
     assert statuses == Counter({"sent": len(PEOPLE)})
+
+
+async def test_a_hold_during_a_broadcast_thins_its_countdown_and_still_releases(
+    emulator: BotApiEmulator,
+    settings: Settings,
+    clock: FakeClock,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As above, every slot of a 5/s limit is wanted by the broadcast. The cat's 15 s hold is
+    # 0.75 s here, its countdown steps 0.25 s: more edits than the countdown's share of the
+    # slots (a fifth: 1/s) while reminders wait.
+    monkeypatch.setattr(ratelimit, "MESSAGES_PER_SECOND", 5)
+    paced = settings.model_copy(update={"reminders_per_second": 50.0, "hold_time_scale": 0.05})
+    holder = emulator.user(user_id=898)
+    app = build_application(paced, clock=clock)
+    async with running(app, poll_timeout=1):
+        await onboard(holder, zone="Berlin", at="20:00")
+        await _due_in_a_minute(database_url, clock)
+        people = [emulator.user(user_id=user_id) for user_id in PEOPLE]
+        await holder.press(texts.START_SESSION)
+        await holder.wait_for_message("1 of 4")
+        clock.advance(timedelta(minutes=1))
+        await people[0].wait_for_message(REMINDER, timeout=10)
+        await holder.press(texts.READY)
+        countdown = await holder.wait_for_message("Get ready")
+        await holder.wait_for_message("How did", timeout=10)
+        for user in people[1:]:
+            await user.wait_for_message(REMINDER, timeout=20)
+        limiter = app.bot.rate_limiter
+        assert isinstance(limiter, ratelimit.PatientRateLimiter)
+        dropped = limiter.dropped
+    shown = next(m for m in holder.transcript if m.message_id == countdown.message_id)
+    steps = [text for text in [countdown.text, *shown.edits] if text.startswith("Hold…")]
+    # What the person saw: the get-ready count in full, the hold from its full time, then the
+    # Release; countdown steps in between were thinned (dropped, never shown late).
+    assert [countdown.text, *shown.edits][:3] == ["Get ready… 3", "Get ready… 2", "Get ready… 1"]
+    assert steps[0] == "Hold… 15 s" and shown.edits[-1] == "Release."
+    assert steps[1:] in ([], ["Hold… 10 s"], ["Hold… 5 s"]), steps
+    assert dropped >= 1
+    # The broadcast went on: everyone's reminder once.
+    per_person = Counter(
+        r.chat_id for r in emulator.requests_for("sendMessage") if r.chat_id in PEOPLE
+    )
+    assert per_person == Counter(dict.fromkeys(PEOPLE, 1))

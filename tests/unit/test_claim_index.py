@@ -115,8 +115,11 @@ async def _plan(
 ) -> str:
     """The database's plan for `statement` as the bot sent it, with the same parameters.
 
-    PostgreSQL: the generic plan (a prepared statement's after five runs: it must not depend
-    on the values), optionally without index `drop` (dropped in a transaction rolled back).
+    PostgreSQL: the generic plan, the one a prepared statement (asyncpg prepares every one)
+    may switch to after five runs, which must not depend on the values; optionally without
+    index `drop` (dropped in a transaction rolled back). `EXPLAIN` with parameters plans for
+    their values whatever `plan_cache_mode` says, so the statement is PREPAREd and explained
+    by `EXECUTE` under `force_generic_plan`, with NULLs (a generic plan ignores the values).
     """
     sqlite = repository.engine.dialect.name == "sqlite"
     async with repository.engine.connect() as connection:
@@ -128,7 +131,14 @@ async def _plan(
             await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
             if drop is not None:
                 await connection.exec_driver_sql(f"DROP INDEX {drop}")
-            result = await connection.exec_driver_sql("EXPLAIN " + statement, parameters)
-            return "\n".join(str(row[0]) for row in result.all())
+            await connection.exec_driver_sql("PREPARE reclaim_plan AS " + statement)
+            nulls = ", ".join(["NULL"] * len(parameters))
+            result = await connection.exec_driver_sql(f"EXPLAIN EXECUTE reclaim_plan({nulls})")
+            plan = "\n".join(str(row[0]) for row in result.all())
         finally:
             await transaction.rollback()
+            # A prepared statement outlives the transaction it was made in.
+            await connection.exec_driver_sql("DEALLOCATE reclaim_plan")
+        # The plan for no particular values: a parameter, never the value sent.
+        assert "$" in plan, plan
+        return plan

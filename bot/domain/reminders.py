@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +24,18 @@ from catalog.model import Catalog
 SNOOZE = timedelta(minutes=30)
 # Mornings in a row the back felt worse before we suggest a physiotherapist.
 WORSE_MORNINGS_FOR_PHYSIO = 2
+
+
+def fanout_order(user_id: int, day: date) -> int:
+    """Where a person comes among those due at the same instant on `day` (0 to 2**31 - 1).
+
+    Thousands pick the same minute, and a broadcast at Telegram's 30 messages/s takes
+    minutes: in a fixed order the same people would always be the last, and the latest.
+    A hash of (person, local day) orders them afresh every day. Stable across processes
+    and restarts (not Python's randomised `hash`); it fits a signed 32-bit column.
+    """
+    digest = hashlib.blake2b(f"{user_id}:{day.toordinal()}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 class Outcome(StrEnum):

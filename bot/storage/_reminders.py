@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, insert, literal_column, select, text, tu
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.progression import ExerciseProgress
-from bot.domain.reminders import Outcome, outcome, snooze_same_day
+from bot.domain.reminders import Outcome, fanout_order, outcome, snooze_same_day
 from bot.domain.schedule import reminder_day
 from bot.storage._base import (
     BLOCKED,
@@ -55,11 +55,12 @@ CLAIM_COLUMNS = (
     User.red_flag_hold,
 )
 _users = User.__table__
-# Each claimed person's next reminder, moved on: one statement for the whole batch.
+# Each claimed person's next reminder, moved on with its place in that day's fan-out: one
+# statement for the whole batch.
 _MOVE_NEXT_REMINDER = (
     update(_users)
     .where(_users.c.id == bindparam("b_id"))
-    .values(next_reminder_at=bindparam("b_next"))
+    .values(next_reminder_at=bindparam("b_next"), reminder_order=bindparam("b_order"))
 )
 
 # Keys per `IN (...)` list: PostgreSQL 15 fails near 8,000 (user, day) pairs ("stack depth").
@@ -99,7 +100,8 @@ class RemindersMixin(RepositoryBase):
                 await session.execute(
                     select(*CLAIM_COLUMNS)
                     .where(User.next_reminder_at <= now)
-                    .order_by(User.next_reminder_at)
+                    # People due at the same instant in the day's own order (the index's).
+                    .order_by(User.next_reminder_at, User.reminder_order, User.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
                 )
@@ -114,7 +116,10 @@ class RemindersMixin(RepositoryBase):
                 due_at, day = due[user.id]
                 # Days older than the grace period are passed over; one still within it
                 # comes up next and is sent late.
-                moves.append({"b_id": user.id, "b_next": _next_due(user, max(due_at, now - grace))})
+                following = _next_due(user, max(due_at, now - grace))
+                moves.append(
+                    {"b_id": user.id, "b_next": following, "b_order": _order(user, following)}
+                )
                 if (user.id, day) in logged:
                     continue  # today's reminder went out already (the time was changed)
                 result = outcome(due_at, now, grace, done_today=(user.id, day) in done)
@@ -298,6 +303,13 @@ class RemindersMixin(RepositoryBase):
             row.status = status
             user.snooze_until = snooze_until
             return True
+
+
+def _order(user: User, due: datetime | None) -> int:
+    """The person's place among those due at the same instant as `due`, that local day."""
+    if due is None:
+        return 0
+    return fanout_order(user.id, reminder_day(due, user.timezone or "UTC"))
 
 
 def _daily_due(user: User) -> tuple[datetime, date]:

@@ -68,6 +68,8 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
         CheckConstraint("starting_pain BETWEEN 0 AND 10", name="starting_pain_range"),
+        # Due reminders are claimed in this order, straight off the index (no sort).
+        Index("ix_users_reminder_queue", "next_reminder_at", "reminder_order", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -89,7 +91,11 @@ class User(Base):
     # Telegram said the person blocked the bot (403); their next /start clears it.
     blocked: Mapped[bool] = mapped_column(default=False, server_default=false())
     # When the next daily reminder is due; NULL while there is none (paused, blocked, unset).
-    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Where the person comes among those due at the same instant: a hash of (person, local
+    # day of next_reminder_at), set as each claim moves it on (bot.domain.reminders
+    # .fanout_order), so nobody is the last of every broadcast.
+    reminder_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A reminder the person snoozed comes back at this instant.
     snooze_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     # Something hurt last time: the next reminder first asks how the back is today.

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from bot import texts
 from bot.emulator.users import ChatMessage, ScriptedUser
+from bot.storage.database import create_engine
+from bot.storage.repository import Repository
 
 
 async def answer_safety_screen(user: ScriptedUser) -> None:
@@ -38,9 +43,9 @@ async def hold(user: ScriptedUser) -> ChatMessage:
     return question
 
 
-async def do_exercise(user: ScriptedUser, answer: str, pain: int | None = None) -> str:
-    """Wait for the next card, hold, answer; return the card's text."""
-    card = await user.wait_for_message(" of ")
+async def hold_and_answer(user: ScriptedUser, answer: str, pain: int | None = None) -> None:
+    """Ready on the current card, the countdown, then the answer by button: done, skip, or
+    hurts with its `pain` score."""
     await hold(user)
     if answer == "hurts":
         await user.press(texts.HURTS)
@@ -48,4 +53,20 @@ async def do_exercise(user: ScriptedUser, answer: str, pain: int | None = None) 
         await user.press(str(pain), message_id=user.last_message.message_id)
     else:
         await user.press({"done": texts.DONE, "skip": texts.SKIP}[answer])
+
+
+async def do_exercise(user: ScriptedUser, answer: str, pain: int | None = None) -> str:
+    """Wait for the next card, hold, answer; return the card's text."""
+    card = await user.wait_for_message(" of ")
+    await hold_and_answer(user, answer, pain)
     return card.text
+
+
+@asynccontextmanager
+async def repository(database_url: str) -> AsyncIterator[Repository]:
+    """The test's own Repository over the bot's database, closed after the block."""
+    repo = Repository(create_engine(database_url))
+    try:
+        yield repo
+    finally:
+        await repo.close()

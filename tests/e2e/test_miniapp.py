@@ -29,18 +29,23 @@ from bot.emulator.server import BotApiEmulator
 from bot.miniapp.auth import init_data_for
 from bot.miniapp.server import mini_app_serving
 from bot.miniapp.stand_in import stand_in
-from bot.storage.database import create_engine
 from bot.storage.models import StreakDay, TrainingSession
-from bot.storage.repository import Repository
 from tests.conftest import TICK_SECONDS
-from tests.e2e.helpers import hold, onboard
+from tests.e2e.helpers import hold_and_answer, onboard, repository
+from tests.e2e.miniapp_helpers import (
+    MINI_APP_URL,
+    PHONE,
+    open_page,
+    signed,
+    start_in_page,
+    timed_answer,
+    wait_for_position,
+)
 
 pytestmark = pytest.mark.e2e
 logger = logging.getLogger(__name__)
 
-MINI_APP_URL = "https://backcoach.example/miniapp/"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PHONE = {"width": 360, "height": 740}
 # Done, Hurts 6, Skip, Done: the level-1 routine's four exercises.
 ANSWERS = (("done", None), ("hurts", 6), ("skip", None), ("done", None))
 
@@ -102,45 +107,9 @@ async def page_url(bot: Any, settings: Settings, clock: FakeClock) -> AsyncItera
         yield f"http://127.0.0.1:{port}/miniapp/"
 
 
-async def _open(browser: Any, url: str, *, theme: str = "light") -> Any:
-    context = await browser.new_context(
-        viewport=PHONE, device_scale_factor=1, color_scheme=theme, has_touch=True
-    )
-    page = await context.new_page()
-    await page.goto(url)
-    return page
-
-
-async def _timed_answer(page: Any, answer: str, pain: int | None = None) -> None:
-    """Ready, sit through get-ready and the hold in the page, then answer."""
-    await page.wait_for_selector("main[data-step='card'] #ready")
-    await page.click("#ready")
-    await page.wait_for_selector("main[data-step='answer'] #done")
-    if answer == "done":
-        await page.click("#done")
-    elif answer == "skip":
-        await page.click("#skip")
-    else:
-        await page.click("#hurts")
-        await page.wait_for_selector("main[data-step='pain']")
-        await page.click(f"#pain button[data-pain='{pain}']")
-
-
-async def answer_in_chat(user: Any, answer: str, pain: int | None) -> None:
-    """Ready on the card in chat, the chat's countdown, then the answer by button."""
-    await hold(user)
-    if answer == "hurts":
-        await user.press(texts.HURTS)
-        await user.wait_for_message("How much did it hurt")
-        await user.press(str(pain), message_id=user.last_message.message_id)
-    else:
-        await user.press({"done": texts.DONE, "skip": texts.SKIP}[answer])
-
-
 async def _rows(database_url: str, user_id: int) -> dict[str, Any]:
     """What the database holds of a person's session: answers, progress and streak days."""
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         sessions = await repo.finished_count(user_id)
         state = await repo.active_session(user_id)
         async with repo._sessions() as session:
@@ -170,8 +139,6 @@ async def _rows(database_url: str, user_id: int) -> dict[str, Any]:
             "progress": progress,
             "frozen": frozen,
         }
-    finally:
-        await repo.close()
 
 
 async def test_a_session_in_the_page_ends_as_in_chat(
@@ -188,10 +155,10 @@ async def test_a_session_in_the_page_ends_as_in_chat(
     for position, (answer, pain) in enumerate(ANSWERS, start=1):
         # "… for the rest of today" has " of " too: wait for this very card.
         await in_chat.wait_for_message(f"{position} of 4")
-        await answer_in_chat(in_chat, answer, pain)
+        await hold_and_answer(in_chat, answer, pain)
     chat_summary = await in_chat.wait_for_message("Session complete")
 
-    page = await _open(browser, f"{page_url}?user=812")
+    page = await open_page(browser, f"{page_url}?user=812")
     await page.wait_for_selector("main[data-view='message'] #message-action")
     assert "4 exercises" in await page.text_content("#message-text")
     await page.click("#message-action")
@@ -207,7 +174,7 @@ async def test_a_session_in_the_page_ends_as_in_chat(
         timeout=20_000,
     )
     for answer, pain in ANSWERS:
-        await _timed_answer(page, answer, pain)
+        await timed_answer(page, answer, pain)
     await page.wait_for_selector("main[data-view='message']")
     assert texts.MINI_APP_FINISHED in await page.text_content("#message-text")
     page_summary = await in_page.wait_for_message("Session complete")
@@ -263,7 +230,7 @@ async def test_unsigned_requests_change_nothing(
     before = await _rows(database_url, 821)
     now = int(clock.now().timestamp())
     async with httpx.AsyncClient(base_url=page_url) as client:
-        state = (await client.get("api/session", headers=_signed(settings, 821, now))).json()
+        state = (await client.get("api/session", headers=signed(settings, 821, now))).json()
         answer = {"session": state["session"]["id"], "position": 0, "answer": "done"}
         for why, init_data in _tampered(settings.token, 821, now).items():
             headers = {"Authorization": f"tma {init_data}".strip()}
@@ -278,14 +245,10 @@ async def test_unsigned_requests_change_nothing(
                 assert "session" not in response.json(), why
         assert await _rows(database_url, 821) == before
         # The same request, signed, goes through: the refusals above were the signature's.
-        response = await client.post("api/answer", headers=_signed(settings, 821, now), json=answer)
+        response = await client.post("api/answer", headers=signed(settings, 821, now), json=answer)
         assert response.status_code == 200
         assert response.json()["session"]["position"] == 1
     assert (await _rows(database_url, 821))["answers"] == [("cat", "done", None)]
-
-
-def _signed(settings: Settings, user_id: int, now: int) -> dict[str, str]:
-    return {"Authorization": f"tma {init_data_for(user_id, 'Alex', settings.token, now)}"}
 
 
 async def test_a_session_moves_between_chat_and_page(
@@ -299,17 +262,15 @@ async def test_a_session_moves_between_chat_and_page(
 
     await chat_first.press(texts.START_SESSION)
     await chat_first.wait_for_message("1 of 4")
-    await answer_in_chat(chat_first, *first)
+    await hold_and_answer(chat_first, *first)
     await chat_first.wait_for_message("2 of 4")
-    page = await _open(browser, f"{page_url}?user=851")
+    page = await open_page(browser, f"{page_url}?user=851")
     await page.wait_for_selector("main[data-step='card']")
     assert await page.text_content("#position") == "2 of 4"
     hurts, _, done = rest
-    await _timed_answer(page, *hurts)
+    await timed_answer(page, *hurts)
     # Skip during the hold, as Skip during a chat countdown: stored as skipped all the same.
-    await page.wait_for_function(
-        "() => document.getElementById('position').textContent === '3 of 4'"
-    )
+    await wait_for_position(page, "3 of 4")
     await page.evaluate("window.backcoach.clock.setRate(0.1)")  # the 0.6 s hold takes 6 s
     await page.click("#ready")
     await page.wait_for_selector("main[data-step='timing'] #skip-timing")
@@ -320,24 +281,21 @@ async def test_a_session_moves_between_chat_and_page(
     )
     skipped = events.index("answer:skip")
     assert events[skipped - 1] in ("ready-cancelled:", "hold-cancelled:")
-    await _timed_answer(page, *done)
+    await timed_answer(page, *done)
     await page.wait_for_selector("main[data-view='message']")
     chat_first_summary = await chat_first.wait_for_message("Session complete")
     await page.context.close()
 
-    page = await _open(browser, f"{page_url}?user=852")
-    await page.wait_for_selector("main[data-view='message'] #message-action")
-    await page.click("#message-action")
-    await _timed_answer(page, *first)
-    await page.wait_for_function(
-        "() => document.getElementById('position').textContent === '2 of 4'"
-    )
+    page = await open_page(browser, f"{page_url}?user=852")
+    await start_in_page(page)
+    await timed_answer(page, *first)
+    await wait_for_position(page, "2 of 4")
     await page_first.send_text("/session")
     await page_first.wait_for_message("session in progress")
     await page_first.press(texts.CONTINUE)
     for position, (answer, pain) in enumerate(rest, start=2):
         await page_first.wait_for_message(f"{position} of 4")
-        await answer_in_chat(page_first, answer, pain)
+        await hold_and_answer(page_first, answer, pain)
     page_first_summary = await page_first.wait_for_message("Session complete")
     # The page, opened again, has no session to go on with.
     await page.reload()
@@ -381,18 +339,13 @@ async def test_the_timer_keeps_time_over_a_30_s_hold(
     ):
         user = emulator.user(user_id=831)
         await onboard(user)
-        page = await _open(browser, f"http://127.0.0.1:{port}/miniapp/?user=831")
-        await page.wait_for_selector("main[data-view='message'] #message-action")
-        await page.click("#message-action")
+        page = await open_page(browser, f"http://127.0.0.1:{port}/miniapp/?user=831")
+        await start_in_page(page)
         # Cat and cow (15 s) skipped from their cards: knees to chest holds 30 s.
         for position in ("1 of 4", "2 of 4"):
-            await page.wait_for_function(
-                f"() => document.getElementById('position').textContent === '{position}'"
-            )
+            await wait_for_position(page, position)
             await page.click("#skip-card")
-        await page.wait_for_function(
-            "() => document.getElementById('position').textContent === '3 of 4'"
-        )
+        await wait_for_position(page, "3 of 4")
         assert await page.text_content("#hold-text") == "Hold 30 s"
         await page.evaluate(f"window.backcoach.clock.setRate({RATE})")
         await page.click("#ready")
@@ -430,10 +383,9 @@ async def test_screenshots_at_360_by_740_light_and_dark(
     await onboard(user)
     shots: dict[str, Path] = {}
     for theme, background in (("light", (255, 255, 255)), ("dark", (23, 33, 43))):
-        page = await _open(browser, f"{page_url}?user=841&theme={theme}", theme=theme)
+        page = await open_page(browser, f"{page_url}?user=841&theme={theme}", theme=theme)
         if theme == "light":  # then the session goes on at its first card
-            await page.wait_for_selector("main[data-view='message'] #message-action")
-            await page.click("#message-action")
+            await start_in_page(page)
         await page.wait_for_selector("main[data-step='card']")
         await page.wait_for_function(
             "() => { const img = document.getElementById('figure');"
@@ -472,27 +424,17 @@ async def test_sides_in_turn_with_the_rest_between(
     """Level 2's hip flexor stretch: left knee down, the rest, right knee down, the question."""
     user = emulator.user(user_id=861)
     await onboard(user)
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         await repo.update_user(861, level=2)
-    finally:
-        await repo.close()
-    page = await _open(browser, f"{page_url}?user=861")
-    await page.wait_for_selector("main[data-view='message'] #message-action")
-    await page.click("#message-action")
+    page = await open_page(browser, f"{page_url}?user=861")
+    await start_in_page(page)
     for position in range(1, 4):  # cat, cow, partial cobra
-        await page.wait_for_function(
-            f"() => document.getElementById('position').textContent === '{position} of 7'"
-        )
+        await wait_for_position(page, f"{position} of 7")
         await page.click("#skip-card")
-    await page.wait_for_function(
-        "() => document.getElementById('position').textContent === '4 of 7'"
-    )
+    await wait_for_position(page, "4 of 7")
     assert await page.text_content("#hold-text") == "Hold 10 s each side"
-    await _timed_answer(page, "done")
-    await page.wait_for_function(
-        "() => document.getElementById('position').textContent === '5 of 7'"
-    )
+    await timed_answer(page, "done")
+    await wait_for_position(page, "5 of 7")
     events = await page.evaluate("window.backcoach.events")
     has_wake_lock = await page.evaluate("'wakeLock' in navigator")
     await page.context.close()

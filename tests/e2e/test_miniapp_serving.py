@@ -24,17 +24,14 @@ from bot.domain.gates import RedFlagHold
 from bot.emulator.server import BotApiEmulator
 from bot.handlers.common import SERVICES_KEY
 from bot.miniapp.api import TELEGRAM_SCRIPT
-from bot.miniapp.auth import init_data_for
-from bot.miniapp.server import mini_app_serving, serve_beside_polling
-from bot.storage.database import create_engine
-from bot.storage.repository import Repository
+from bot.miniapp.server import serve_beside_polling
 from bot.webhook import webhook_running
-from tests.e2e.helpers import onboard
+from tests.e2e.helpers import onboard, repository
+from tests.e2e.miniapp_helpers import MINI_APP_URL, page_api, signed
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "e2e-Webhook_secret-0123456789"
-MINI_APP_URL = "https://backcoach.example/miniapp/"
 
 
 @pytest.fixture
@@ -67,11 +64,6 @@ def _webhook(settings: Settings, **changes: object) -> Settings:
     )
 
 
-def _signed(settings: Settings, clock: FakeClock, user_id: int) -> dict[str, str]:
-    data = init_data_for(user_id, "Alex", settings.token, int(clock.now().timestamp()))
-    return {"Authorization": f"tma {data}"}
-
-
 async def test_the_webhook_server_serves_the_page_and_its_api(
     settings: Settings, clock: FakeClock
 ) -> None:
@@ -90,7 +82,7 @@ async def test_the_webhook_server_serves_the_page_and_its_api(
         assert (await http.get("dev/telegram-web-app.js")).status_code == 404
         assert (await http.get("static/app.js")).status_code == 200
         assert (await http.get("api/session")).status_code == 401
-        answer = await http.get("api/session", headers=_signed(config, clock, 901))
+        answer = await http.get("api/session", headers=signed(config, 901, clock))
         assert answer.status_code == 200 and answer.json()["session"] is None
         figure = await http.get("figure/cat.png")
         assert figure.status_code == 200 and figure.content.startswith(b"\x89PNG")
@@ -178,22 +170,14 @@ async def test_the_page_speaks_the_persons_language(
     the chat's do): the one stored, else their Telegram language_code in initData."""
     user = emulator.user(user_id=911)
     await onboard(user)
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         await repo.update_user(911, language="es")
-    finally:
-        await repo.close()
-    async with (
-        mini_app_serving(bot, port=0) as port,
-        httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}/miniapp/", trust_env=False, timeout=20
-        ) as http,
-    ):
-        signed = _signed(settings, clock, 911)
-        shown = (await http.get("api/session", headers=signed)).json()
-        started = (await http.post("api/session", headers=signed)).json()
+    async with page_api(bot) as http:
+        headers = signed(settings, 911, clock)
+        shown = (await http.get("api/session", headers=headers)).json()
+        started = (await http.post("api/session", headers=headers)).json()
         body = {"session": started["session"]["id"], "position": 0, "answer": "done"}
-        answered = (await http.post("api/answer", headers=signed, json=body)).json()
+        answered = (await http.post("api/answer", headers=headers, json=body)).json()
     catalog = bot.bot_data[SERVICES_KEY].catalog
     with i18n.using("es"):
         done, hold, cat = texts.DONE, texts.MINI_APP_GET_READY, catalog.get("cat").name
@@ -213,23 +197,12 @@ async def test_the_pages_start_keeps_the_chats_red_flag_gates(
     """Urgent signs hold every session: Start in the page starts none, the chat says why."""
     user = emulator.user(user_id=921)
     await onboard(user)
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         await repo.update_user(921, red_flag_hold=RedFlagHold.URGENT, now=clock.now())
-    finally:
-        await repo.close()
-    async with (
-        mini_app_serving(bot, port=0) as port,
-        httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}/miniapp/", trust_env=False, timeout=20
-        ) as http,
-    ):
-        started = (await http.post("api/session", headers=_signed(settings, clock, 921))).json()
+    async with page_api(bot) as http:
+        started = (await http.post("api/session", headers=signed(settings, 921, clock))).json()
     assert started["session"] is None and started["note"] == texts.MINI_APP_SEE_CHAT
     held = await user.wait_for_message("on hold until a doctor has checked")
     assert held.text == texts.SESSION_HELD_URGENT
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         assert await repo.active_session(921) is None
-    finally:
-        await repo.close()

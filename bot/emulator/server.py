@@ -4,7 +4,10 @@ It is as strict as Telegram: what Telegram refuses (malformed HTML, an edit that
 nothing, a late callback answer, an oversized photo, an http webhook, ...) gets Telegram's
 status and description, so a test catches the bot sending it. Two keywords of
 `BotApiEmulator` bend this on purpose and visibly: `callback_timeout` (15 s, as Telegram) and
-`allow_insecure_webhook` (off; on for tests whose webhook is plain http on 127.0.0.1).
+`allow_insecure_webhook` (off; on for tests whose webhook is plain http on 127.0.0.1). One
+makes it stricter, opt-in: `flood_limit` (bot/emulator/flood.py) answers 429 past ~30
+messages/s or 1/s per chat, as Telegram does; messages sent with `allow_paid_broadcast` go
+past the 30/s (up to 1,000/s) and are counted in `paid_messages` and `stars_charged`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import json
 import logging
 import socket
 import time
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +27,7 @@ from tornado.httputil import HTTPServerRequest
 from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
+from bot.emulator.flood import STARS_PER_PAID_MESSAGE, FloodControl, FloodLimit, counted, is_paid
 from bot.emulator.methods import METHODS, Upload, commands_key
 from bot.emulator.state import ApiRequest, EmulatorState, Fault, WebhookDelivery
 from bot.emulator.users import ScriptedGroup, ScriptedUser
@@ -83,6 +88,7 @@ class BotApiEmulator:
         callback_timeout: float = 15.0,
         allow_insecure_webhook: bool = False,
         first_update_id: int = 1,
+        flood_limit: FloodLimit | None = None,
     ) -> None:
         """Strict as Telegram by default; two keywords relax that on purpose.
 
@@ -93,6 +99,8 @@ class BotApiEmulator:
         that run the bot's webhook on 127.0.0.1 need it; Telegram itself refuses such URLs.
         `first_update_id`: Telegram's update ids go on rising across a bot's restarts; a bot
         whose database outlives this emulator (the demo) must not see an old id again.
+        `flood_limit`: answer 429 with retry_after past these limits, as Telegram does
+        (None, the default: no flood limit at all).
         """
         self.token = token
         self.host = host
@@ -107,6 +115,9 @@ class BotApiEmulator:
         self.state.next_update_id = first_update_id
         self.requests: list[ApiRequest] = []
         self.faults: list[Fault] = []
+        self.flood: FloodControl | None = None if flood_limit is None else FloodControl(flood_limit)
+        # Messages delivered as paid broadcasts (allow_paid_broadcast), each 0.1 Stars.
+        self.paid_messages = 0
         self._users: dict[int, ScriptedUser] = {}
         self._groups: dict[int, ScriptedGroup] = {}
         self._server: HTTPServer | None = None
@@ -196,6 +207,11 @@ class BotApiEmulator:
     @allow_insecure_webhook.setter
     def allow_insecure_webhook(self, allowed: bool) -> None:
         self.state.allow_insecure_webhook = allowed
+
+    @property
+    def stars_charged(self) -> Decimal:
+        """Telegram Stars the paid broadcasts cost the bot so far (0.1 a message)."""
+        return self.paid_messages * STARS_PER_PAID_MESSAGE
 
     @property
     def callback_answer_latencies(self) -> list[float]:
@@ -342,7 +358,16 @@ class BotApiEmulator:
             fault = self._take_fault(method, record.chat_id)
             if fault is not None:
                 await self._apply_fault(fault)
+            paid = is_paid(method, record.params)
+            if self.flood is not None and counted(method):
+                wait = self.flood.admit(record.chat_id, paid=paid)
+                if wait:
+                    raise ApiError(
+                        429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                    )
             record.result = await implementation(self.state, record.params, uploads)
+            if paid:
+                self.paid_messages += 1
             payload = ok_payload(record.result)
         except ApiError as err:
             record.status, record.description = err.status, err.description

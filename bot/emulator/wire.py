@@ -15,7 +15,7 @@ FLOAT_KEYS = frozenset({"timeout", "latitude", "longitude"})
 BOOL_KEYS = frozenset(
     {"show_alert", "disable_notification", "protect_content", "drop_pending_updates",
      "disable_web_page_preview", "allow_sending_without_reply", "has_spoiler",
-     "disable_content_type_detection", "supports_streaming"}
+     "disable_content_type_detection", "supports_streaming", "allow_paid_broadcast"}
 )  # fmt: skip
 JSON_KEYS = frozenset(
     {"reply_markup", "entities", "caption_entities", "reply_parameters", "link_preview_options",

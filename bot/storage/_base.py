@@ -13,13 +13,21 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from bot.domain.gates import reminders_allowed
 from bot.domain.progression import ExerciseProgress
 from bot.domain.reminders import Outcome
 from bot.domain.schedule import next_reminder_at
-from bot.storage.database import StorageFault, create_engine, session_factory, storage_fault
+from bot.storage.database import (
+    DEFAULT_POOL_SIZE,
+    DEFAULT_POOL_TIMEOUT,
+    StorageFault,
+    create_engine,
+    session_factory,
+    storage_fault,
+)
+from bot.storage.direct import Statements
 from bot.storage.models import ExerciseProgress as ProgressRow
 from bot.storage.models import MediaCache, User
 
@@ -159,6 +167,13 @@ class RepositoryBase:
         self.writes_failing = False
         self._health_engine: AsyncEngine | None = None
         event.listen(engine.sync_engine, "handle_error", self._database_failed)
+        # The few statements every typed message runs, straight on the driver.
+        pool = engine.pool
+        self.direct = Statements(
+            engine,
+            pool_size=pool.size() if isinstance(pool, QueuePool) else DEFAULT_POOL_SIZE,
+            pool_timeout=pool.timeout() if isinstance(pool, QueuePool) else DEFAULT_POOL_TIMEOUT,
+        )
 
     def _database_failed(self, context: ExceptionContext) -> None:
         """SQLAlchemy's handle_error hook: a failure the database caused marks writes failing."""
@@ -180,7 +195,22 @@ class RepositoryBase:
                 self.writes_failing = True
             raise
 
+    @asynccontextmanager
+    async def _writing_direct(self) -> AsyncIterator[None]:
+        """A turn to write through `direct` (after SQLite's queue); failures marked as above."""
+        try:
+            if self._write_lock is None:
+                yield
+            else:
+                async with self._write_lock:
+                    yield
+        except Exception as error:
+            if storage_fault(error) is StorageFault.UNAVAILABLE:
+                self.writes_failing = True
+            raise
+
     async def close(self) -> None:
+        await self.direct.close()
         await self.engine.dispose()
         if self._health_engine is not None:
             await self._health_engine.dispose()

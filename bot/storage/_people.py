@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import bindparam, delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.progression import ExerciseProgress
@@ -28,6 +28,9 @@ from bot.storage.models import (
     TrainingSession,
     User,
 )
+
+# Read for each person's first update in a while (bot/handlers/language.py): on the driver.
+_LANGUAGE_OF = select(User.__table__.c.language).where(User.__table__.c.id == bindparam("user_id"))
 
 
 class PeopleMixin(RepositoryBase):
@@ -62,9 +65,8 @@ class PeopleMixin(RepositoryBase):
 
     async def language_of(self, user_id: int) -> tuple[bool, str | None]:
         """Whether the person is known, and the language stored for them (None: none yet)."""
-        async with self._sessions() as session:
-            row = (await session.execute(select(User.language).where(User.id == user_id))).first()
-            return (False, None) if row is None else (True, row[0])
+        rows = await self.direct.fetch(_LANGUAGE_OF, {"user_id": user_id})
+        return (False, None) if not rows else (True, rows[0][0])
 
     async def adopt_language(self, user_id: int, language: str) -> None:
         """Store `language` for a person who has none stored (nothing for anyone else)."""

@@ -24,21 +24,35 @@ from bot.storage._base import (
 from bot.storage.models import ExerciseProgress as ProgressRow
 from bot.storage.models import ExerciseResult, PainReport, TrainingSession, User
 
-# The two statements behind every typed message, built once: building a statement and its
-# cache key costs more CPU than SQLite takes to run it.
+# The two statements behind every typed message, built once and run on the driver
+# (bot/storage/direct.py): building a statement and running it through the ORM costs more
+# CPU than SQLite takes to run it.
+_USERS = User.__table__
+_SESSIONS = TrainingSession.__table__
+_SESSION_COLUMNS = (
+    _SESSIONS.c.id,
+    _SESSIONS.c.user_id,
+    _SESSIONS.c.routine,
+    _SESSIONS.c.position,
+    _SESSIONS.c.side,
+    _SESSIONS.c.phase,
+    _SESSIONS.c.status,
+)
+_USER_NAMES = tuple(column.key for column in _USERS.c)
 _CHAT_STATE = (
-    select(User, TrainingSession)
-    .outerjoin(
-        TrainingSession,
-        and_(TrainingSession.user_id == User.id, TrainingSession.status == ACTIVE),
+    select(*_USERS.c, *_SESSION_COLUMNS)
+    .select_from(
+        _USERS.outerjoin(
+            _SESSIONS, and_(_SESSIONS.c.user_id == _USERS.c.id, _SESSIONS.c.status == ACTIVE)
+        )
     )
-    .where(User.id == bindparam("user_id"))
-    .order_by(TrainingSession.id.desc())
+    .where(_USERS.c.id == bindparam("user_id"))
+    .order_by(_SESSIONS.c.id.desc())
     .limit(1)
 )
 _SET_REPORT_STEP = (
-    update(User.__table__)
-    .where(User.__table__.c.id == bindparam("user_id"))
+    update(_USERS)
+    .where(_USERS.c.id == bindparam("user_id"))
     .values(report_step=bindparam("step"), report_pain=bindparam("pain"))
 )
 
@@ -58,19 +72,26 @@ class SessionsMixin(RepositoryBase):
 
     async def chat_state(self, user_id: int) -> tuple[User | None, SessionState | None]:
         """The person and their active session, in one query (each typed message needs both)."""
-        async with self._sessions() as session:
-            row = (await session.execute(_CHAT_STATE, {"user_id": user_id})).first()
-            if row is None:
-                return None, None
-            user, active = row
-            return user, _state(active) if active is not None else None
+        rows = await self.direct.fetch(_CHAT_STATE, {"user_id": user_id})
+        if not rows:
+            return None, None
+        row = rows[0]
+        count = len(_USER_NAMES)
+        # A detached User, as the ORM would have handed back after its session closed.
+        user = User(**dict(zip(_USER_NAMES, row[:count], strict=True)))
+        session_id, owner, routine, position, side, phase, status = row[count:]
+        if session_id is None:
+            return user, None
+        return user, SessionState(
+            session_id, owner, _routine(routine), position, side, phase, status
+        )
 
     async def set_report_step(
         self, user_id: int, step: str | None, pain: int | None = None
     ) -> None:
         """Where a report outside a session stands: one plain UPDATE."""
-        async with self._writing() as session:
-            await session.execute(
+        async with self._writing_direct():
+            await self.direct.execute(
                 _SET_REPORT_STEP, {"user_id": user_id, "step": step, "pain": pain}
             )
 
@@ -488,9 +509,14 @@ def _routine_text(routine: Sequence[tuple[str, int]]) -> str:
     return ",".join(f"{exercise_id}:{hold}" for exercise_id, hold in routine)
 
 
-def _state(row: TrainingSession) -> SessionState:
-    routine = tuple(
+def _routine(text: str) -> tuple[tuple[str, int], ...]:
+    return tuple(
         (exercise_id, int(hold))
-        for exercise_id, _, hold in (part.partition(":") for part in row.routine.split(",") if part)
+        for exercise_id, _, hold in (part.partition(":") for part in text.split(",") if part)
     )
-    return SessionState(row.id, row.user_id, routine, row.position, row.side, row.phase, row.status)
+
+
+def _state(row: TrainingSession) -> SessionState:
+    return SessionState(
+        row.id, row.user_id, _routine(row.routine), row.position, row.side, row.phase, row.status
+    )

@@ -75,14 +75,31 @@ def _raised_by_driver(error: BaseException) -> bool:
     return False
 
 
+# Every SQLite connection's settings: WAL lets readers run beside the writer; foreign keys
+# are off in SQLite by default.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers run beside the writer; foreign keys are off in SQLite by default."""
+    """SQLITE_PRAGMAS on each connection the engine opens."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
+
+
+def is_sqlite_file(url: str) -> bool:
+    """True for a SQLite database in a plain file (not in memory, not a URI filename)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return False
+    return not (database.startswith("file:") or parsed.query.get("uri"))
 
 
 def create_private_sqlite_file(url: str) -> None:
@@ -93,12 +110,10 @@ def create_private_sqlite_file(url: str) -> None:
     private. An existing file is left as it is; other backends, in-memory databases and URI
     filenames are not ours to create.
     """
-    parsed = make_url(url)
-    database = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+    if not is_sqlite_file(url):
         return
-    if database.startswith("file:") or parsed.query.get("uri"):
-        return
+    database = make_url(url).database
+    assert database is not None
     # FileExistsError: nothing to do; FileNotFoundError (no such directory): SQLite says so.
     with contextlib.suppress(FileExistsError, FileNotFoundError):
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -38,6 +38,14 @@ async def undo(
         await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError as error:
         logger.debug("undo button left in place: %s", type(error).__name__)
+    # The next card, sent already, is no longer current: its buttons go (once: an edit
+    # that changes nothing is refused), and the card shown again has the live ones.
+    card = await svc.repository.take_card(state.id, position + 1)
+    if card is not None:
+        try:
+            await context.bot.edit_message_reply_markup(chat_id, card, reply_markup=None)
+        except TelegramError as error:
+            logger.debug("the next card's buttons left in place: %s", type(error).__name__)
     await send_card(chat_id, undone, context)
 
 

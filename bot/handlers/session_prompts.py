@@ -12,6 +12,7 @@ from bot import texts
 from bot.handlers import figures
 from bot.handlers.common import inline_keyboard, services
 from bot.handlers.session_buttons import DONE, HURTS, NOT_FOR_ME, PAIN, READY, SKIP, button_data
+from bot.journal import is_known
 from bot.storage.repository import SessionState
 from catalog.model import Exercise
 
@@ -50,7 +51,10 @@ async def send_card(chat_id: int, state: SessionState, context: ContextTypes.DEF
         timer = [InlineKeyboardButton(texts.OPEN_TIMER, web_app=WebAppInfo(url))]
         rows = keyboard.inline_keyboard
         keyboard = InlineKeyboardMarkup([rows[0], timer, *rows[1:]])
-    await figures.send_card(context, chat_id, exercise.id, card, len(plain), keyboard)
+    sent = await figures.send_card(context, chat_id, exercise.id, card, len(plain), keyboard)
+    if is_known(sent.message_id):  # a card sent before a crash may have left no id
+        # Kept, so an Undo that moves the session back can take this card's buttons away.
+        await services(context).repository.card_shown(state.id, state.position, sent.message_id)
 
 
 async def ask_answer(chat_id: int, state: SessionState, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -133,6 +133,10 @@ class TrainingSession(Base):
     # Which exercise (0-based) and which side of it the person is on.
     position: Mapped[int] = mapped_column(Integer, default=0)
     side: Mapped[int] = mapped_column(Integer, default=0)
+    # The Telegram message that shows the card of `card_position` with its buttons (an Undo
+    # that moves the session back takes them away); NULL before the first card is shown.
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    card_position: Mapped[int | None] = mapped_column(Integer, default=None)
     # card, holding, answer or pain: what the bot is waiting for.
     phase: Mapped[str] = mapped_column(String(16), default="card")
     # guided (the bot led it) or reported (the person did it alone and told us).

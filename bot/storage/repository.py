@@ -2,9 +2,10 @@
 transaction.
 
 Split by aggregate into package-private modules, one mixin each: `_people` (users, pain,
-progress, export and erasure), `_sessions` (training sessions and answers), `_reminders`
-(claims and settling), `_media` (the file-id cache) and `_streaks` (streak days), over
-`_base` (the engine and transactions, statuses, dataclasses, shared helpers). Import from here.
+progress, export and erasure), `_sessions` (training sessions and answers) with
+`_session_cards` (the message showing a session's card), `_reminders` (claims and settling),
+`_media` (the file-id cache) and `_streaks` (streak days), over `_base` (the engine and
+transactions, statuses, dataclasses, shared helpers). Import from here.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bot.storage._base import (
 from bot.storage._media import MediaMixin
 from bot.storage._people import PeopleMixin
 from bot.storage._reminders import CHUNK, RemindersMixin
+from bot.storage._session_cards import SessionCardsMixin
 from bot.storage._sessions import SessionsMixin
 from bot.storage._streaks import StreaksMixin
 
@@ -67,5 +69,7 @@ __all__ = [
 ]
 
 
-class Repository(PeopleMixin, SessionsMixin, RemindersMixin, MediaMixin, StreaksMixin):
+class Repository(
+    PeopleMixin, SessionsMixin, SessionCardsMixin, RemindersMixin, MediaMixin, StreaksMixin
+):
     """Typed reads and writes over the models; no SQL anywhere else."""

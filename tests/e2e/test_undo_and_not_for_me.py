@@ -253,3 +253,40 @@ async def test_not_for_me_on_the_last_card_ends_the_session_and_keep_it_keeps_it
     await user.send_text("/session")
     await user.wait_for_message("Today's session: 4 exercises")
     await _skip_to(user, bird_dog, 4)
+
+
+async def test_after_undo_only_the_current_card_shows_buttons(
+    emulator: BotApiEmulator, bot, database_url, clock
+) -> None:
+    """The next card, already sent when Undo takes an answer back, is no longer current: its
+    buttons go, so every card still showing Ready is the one the session waits at."""
+    user = emulator.user(user_id=1420)
+    await onboard(user)
+    await user.send_text("/session")
+    await user.wait_for_message("1 of 4")
+    await hold(user)
+    await user.press(texts.DONE)
+    line = await user.wait_for_message("Cat stretch: ")
+    second = await user.wait_for_message("2 of 4")
+    assert [texts.READY] in second.inline_buttons
+
+    await user.press(texts.UNDO, message_id=line.message_id)
+    again = await user.wait_for_message("1 of 4")
+    await user.wait_idle()
+    shown = {m.message_id: m for m in user.transcript}
+    assert shown[second.message_id].inline_buttons == [], user.render_transcript()
+    assert shown[line.message_id].inline_buttons == []
+    assert [texts.READY] in shown[again.message_id].inline_buttons
+    with_ready = [m.text for m in user.transcript if [texts.READY] in m.inline_buttons]
+    assert with_ready and all("1 of 4" in text for text in with_ready), with_ready
+    # Each keyboard went in one edit that Telegram took (an unchanged one gets 400).
+    edits = emulator.requests_for("editMessageReplyMarkup", chat_id=1420)
+    assert [r.status for r in edits] == [200, 200], [(r.status, r.description) for r in edits]
+
+    # The card shown again goes on as any card: Ready, and the next card comes once.
+    await hold(user)
+    await user.press(texts.DONE)
+    await user.wait_for_message("2 of 4")
+    await user.wait_idle()
+    with_ready = [m.text for m in user.transcript if [texts.READY] in m.inline_buttons]
+    assert sum("2 of 4" in text for text in with_ready) == 1, with_ready

@@ -26,6 +26,8 @@ SETTING_HELP: dict[str, str] = {
     "REMINDERS_PER_SECOND": "reminders sent per second at most, e.g. 30 (Telegram allows ~30)",
     "RENDER_WORKERS": "processes that draw pictures and PDFs, e.g. 2",
     "REMINDER_CLAIM_LEASE_SECONDS": "seconds before a reminder lost in a crash is resent, e.g. 300",
+    "PAID_BROADCAST_AFTER_MINUTES": "minutes late after which a reminder goes as a paid broadcast "
+    "(0.1 Telegram Stars each), e.g. 2; empty: never",
     "DATABASE_POOL_SIZE": "PostgreSQL connections this process keeps at most, 1-100, e.g. 10",
     "DATABASE_POOL_TIMEOUT": "seconds a query waits for a free connection, e.g. 10",
     "HTTP_CLIENT": "the HTTP client under python-telegram-bot: aiohttp (default) or httpx",
@@ -80,6 +82,10 @@ class Settings(BaseSettings):
     render_workers: int = Field(default=2, ge=1, le=16)
     # A reminder claimed by a process that died before sending it is sent again after this.
     reminder_claim_lease_seconds: float = Field(default=300, gt=0, le=3600)
+    # A reminder that would go out more than this many minutes after its due instant is sent
+    # as a paid broadcast (allow_paid_broadcast: past the 30 messages/s, up to 1,000/s, for
+    # 0.1 Telegram Stars each from the bot's balance). None: never.
+    paid_broadcast_after_minutes: float | None = Field(default=None, gt=0, le=24 * 60)
     # The HTTP client under PTB (bot/transport.py): aiohttp costs a quarter of httpx's CPU
     # per request; httpx is PTB's own, kept as a fallback.
     http_client: Literal["aiohttp", "httpx"] = "aiohttp"
@@ -106,10 +112,11 @@ class Settings(BaseSettings):
             raise ValueError("not an https URL")
         return value
 
-    @field_validator("mini_app_port", mode="before")
+    @field_validator("mini_app_port", "paid_broadcast_after_minutes", mode="before")
     @classmethod
-    def _no_port(cls, value: object) -> object:
-        """An empty MINI_APP_PORT= (as .env.example has it) means not served."""
+    def _empty_is_none(cls, value: object) -> object:
+        """An empty MINI_APP_PORT= or PAID_BROADCAST_AFTER_MINUTES= (as .env.example has
+        them) means unset: not served, never paid."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("http_client", mode="before")

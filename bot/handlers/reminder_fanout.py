@@ -47,6 +47,8 @@ MAX_LAG = 0.1
 SETTLE_FIRST_WAIT = 0.25
 SETTLE_MAX_WAIT = 2.0
 SETTLE_WHILE_STOPPING = 3.0
+# What a paid broadcast costs, in Telegram Stars (Bot API 7.11).
+STARS_PER_PAID_MESSAGE = 0.1
 # How one send ended, besides the log statuses.
 ASKED, BLOCKED = "asked", "blocked"
 
@@ -81,6 +83,10 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
     deadline = loop.time() + interval
     slot = loop.time()
     gate = asyncio.Semaphore(max(IN_FLIGHT, min(MAX_IN_FLIGHT, int(rate * IN_FLIGHT_SECONDS))))
+    # Reminders this late go as paid broadcasts, past the free pace (PAID_BROADCAST_AFTER_MINUTES).
+    paid_after = settings.paid_broadcast_after_minutes
+    late = None if paid_after is None else timedelta(minutes=paid_after)
+    paid_gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     # Many people share a day's plan (same level, progress and pains): planned once a tick.
     plans: dict[Hashable, tuple[RoutineItem, ...]] = {}
 
@@ -88,10 +94,16 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
         # Stop claiming once the bot is shutting down: what is claimed gets sent, no more.
         return loop.time() < deadline and context.application.running
 
-    async def claim(reclaim: bool) -> tuple[list[DueReminder], dict[int, ReminderInputs]]:
+    def paid(due: DueReminder) -> bool:
+        """Whether it would go out more than PAID_BROADCAST_AFTER_MINUTES late: it is now."""
+        return late is not None and due.due_at is not None and svc.clock.now() - due.due_at > late
+
+    async def claim(
+        reclaim: bool, limit: int
+    ) -> tuple[list[DueReminder], dict[int, ReminderInputs]]:
         now = svc.clock.now()
         claimed = await repository.claim_due(
-            now, grace=grace, limit=claim_size, lease=lease, reclaim=reclaim
+            now, grace=grace, limit=limit, lease=lease, reclaim=reclaim
         )
         if not claimed:
             return [], {}
@@ -103,7 +115,7 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
     if not going_on():
         return
     # Nothing of this process is in flight yet: claims older than the lease are lost ones.
-    next_batch: asyncio.Task | None = asyncio.create_task(claim(reclaim=True))
+    next_batch: asyncio.Task | None = asyncio.create_task(claim(True, claim_size))
     while next_batch is not None:
         claimed, inputs = await next_batch
         if not claimed:
@@ -111,9 +123,22 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
         # The next batch is claimed while this one goes out. Not its lost claims: this
         # batch's own are not settled yet, and must never be taken for lost (a clock moved
         # on past the lease). The first claim of the next tick reclaims them.
-        next_batch = asyncio.create_task(claim(reclaim=False)) if going_on() else None
+        # A broadcast already late goes as paid, not held to the free pace: claim as many as
+        # a claim takes, not a second's worth at that pace.
+        size = CLAIM_SIZE if late is not None and any(map(paid, claimed)) else claim_size
+        next_batch = asyncio.create_task(claim(False, size)) if going_on() else None
         sends = []
+        paid_ones: set[int] = set()
         for due in claimed:
+            if paid(due):
+                await paid_gate.acquire()
+                paid_ones.add(due.user_id)
+                sends.append(
+                    asyncio.create_task(
+                        _send(context, due, inputs[due.user_id], paid_gate, plans, paid=True)
+                    )
+                )
+                continue
             # Pacing, not waiting on anyone: this runs in the job, never in a handler. A
             # claim's few milliseconds are caught up; a longer stall is not made up in a burst.
             if loop.time() - slot > MAX_LAG:
@@ -124,6 +149,14 @@ async def _claim_and_send(context: ContextTypes.DEFAULT_TYPE) -> None:
             sends.append(asyncio.create_task(_send(context, due, inputs[due.user_id], gate, plans)))
             slot += 1 / rate
         ended = list(zip(claimed, await asyncio.gather(*sends), strict=True))
+        charged = sum(1 for due, how in ended if due.user_id in paid_ones and how in (SENT, ASKED))
+        if charged:
+            logger.info(
+                "%d reminders more than %g minutes late went as paid broadcasts (%.1f Stars)",
+                charged,
+                paid_after,
+                charged * STARS_PER_PAID_MESSAGE,
+            )
         await _settle(
             context,
             sent=[_key(due) for due, how in ended if how in (SENT, ASKED)],
@@ -204,8 +237,13 @@ async def _send(
     inputs: ReminderInputs,
     gate: asyncio.Semaphore,
     plans: dict[Hashable, tuple[RoutineItem, ...]] | None = None,
+    *,
+    paid: bool = False,
 ) -> str | None:
-    """Send one claimed reminder; how it went (None: leave it claimed, to be tried again)."""
+    """Send one claimed reminder; how it went (None: leave it claimed, to be tried again).
+
+    `paid`: as a paid broadcast (allow_paid_broadcast), not held to the 30 messages/s.
+    """
     svc = services(context)
     # Each send is its own task, so this sets the language for this person's message only.
     i18n.activate(due.language)
@@ -214,14 +252,14 @@ async def _send(
         # answer is not parsed into a Message (see bot.transport.post_prebuilt).
         if due.check_due and due.kind in (DAILY, RETRY):
             text, rows = morning_check(due.local_date, due.timezone, svc.clock.now())
-            await _post(context, due.chat_id, text, rows)
+            await _post(context, due.chat_id, text, rows, paid=paid)
             return ASKED  # asked once: the next reminder is a plain one
         routine = _plan(svc, due.level, inputs, {} if plans is None else plans)
         missed = missed_yesterday(inputs.session_days, due.local_date)
         text, rows = reminder_message(
             routine, due.local_date, snoozed=due.kind == SNOOZED, missed=missed
         )
-        await _post(context, due.chat_id, text, rows)
+        await _post(context, due.chat_id, text, rows, paid=paid)
         return SENT
     except Forbidden:
         # Blocked: turn reminders off at once; their next /start turns them on again.
@@ -266,16 +304,23 @@ def _plan(
 
 
 async def _post(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, rows: Rows | None
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    text: str,
+    rows: Rows | None,
+    *,
+    paid: bool = False,
 ) -> None:
-    """Send a message of the fan-out, built once, through the bot's request and limiter."""
+    """Send a message of the fan-out, built once, through the bot's request and limiter, in
+    its broadcast lane (or as a paid broadcast)."""
     markup = inline_keyboard_json(rows) if rows else None
     await post_prebuilt(
         context.bot,
         "sendMessage",
-        prebuilt_message(chat_id, text, markup),
+        prebuilt_message(chat_id, text, markup, paid=paid),
         chat_id,
         rate_limit_args=Lane.BROADCAST,
+        paid=paid,
     )
 
 

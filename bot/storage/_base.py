@@ -98,6 +98,8 @@ class DueReminder:
     kind: str
     # users.language: what the reminder is written in (None: English, see bot.i18n).
     language: str | None = None
+    # The instant it was due (a snoozed one: when the snooze ended); how late it goes.
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,7 @@ class RemindersMixin(RepositoryBase):
                     }
                 )
                 if result is Outcome.SEND:
-                    claimed.append(_due(user, day, DAILY))
+                    claimed.append(_due(user, day, DAILY, due_at))
             if moves:
                 await session.execute(_MOVE_NEXT_REMINDER, moves)
             if logs:
@@ -317,7 +317,7 @@ def _daily_due(user: User) -> tuple[datetime, date]:
     return user.next_reminder_at, reminder_day(user.next_reminder_at, user.timezone or "UTC")
 
 
-def _due(user: User, day: date, kind: str) -> DueReminder:
+def _due(user: User, day: date, kind: str, due_at: datetime) -> DueReminder:
     return DueReminder(
         user_id=user.id,
         chat_id=user.chat_id,
@@ -327,6 +327,7 @@ def _due(user: User, day: date, kind: str) -> DueReminder:
         check_due=user.check_due,
         kind=kind,
         language=user.language,
+        due_at=due_at,
     )
 
 
@@ -392,7 +393,7 @@ async def _claim_snoozes(
         if await _finished_days(session, [(user.id, row.local_date)]):
             continue
         row.snoozes += 1
-        claimed.append(_due(user, row.local_date, SNOOZED))
+        claimed.append(_due(user, row.local_date, SNOOZED, until))
     return claimed
 
 
@@ -422,7 +423,7 @@ async def _reclaim_lost(
             continue
         row.claimed_at = now
         # A retry is the day's first reminder: it asks the morning check if one is due.
-        claimed.append(_due(user, row.local_date, RETRY))
+        claimed.append(_due(user, row.local_date, RETRY, row.due_at))
     return claimed
 
 

@@ -216,3 +216,18 @@ def test_mini_app_settings() -> None:
             load_settings(env_file=None, mini_app_url=url)
     with pytest.raises(SettingsError, match="MINI_APP_PORT"):
         load_settings(env_file=None, mini_app_port="70000")
+
+
+def test_paid_broadcasts_are_off_unless_set() -> None:
+    assert load_settings(env_file=None).paid_broadcast_after_minutes is None
+    assert (
+        load_settings(env_file=None, paid_broadcast_after_minutes="").paid_broadcast_after_minutes
+        is None
+    )
+    assert (
+        load_settings(env_file=None, paid_broadcast_after_minutes="2").paid_broadcast_after_minutes
+        == 2.0
+    )
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(SettingsError, match="PAID_BROADCAST_AFTER_MINUTES"):
+            load_settings(env_file=None, paid_broadcast_after_minutes=bad)

@@ -176,6 +176,7 @@ async def test_claim_at_the_due_instant_returns_one_daily_reminder(
             level=1,
             check_due=False,
             kind="daily",
+            due_at=SATURDAY_DUE,
         )
     ]
     row = await repository.reminder_of(1, SATURDAY)

@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 import httpx
 import pytest
+from aiohttp import web
 from telegram import Bot
 from telegram.error import (
     BadRequest,
@@ -434,3 +435,51 @@ async def test_the_rate_limiter_repeats_a_refused_connection_on_aiohttp(
             assert dropped_count == 1
     finally:
         await limiter.shutdown()
+
+
+@pytest.mark.parametrize("request_class", CLASSES)
+async def test_a_proxy_from_the_environment_carries_the_requests(
+    request_class: type[BaseRequest],
+    emulator: BotApiEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTTP(S)_PROXY is honoured as httpx honours it; NO_PROXY leaves a host out of it."""
+    seen: list[str] = []
+
+    async def forward(request: web.Request) -> web.StreamResponse:
+        seen.append(str(request.url))  # a proxy gets the absolute URL
+        async with aiohttp.ClientSession() as upstream:
+            target = str(request.url).replace(
+                "http://telegram.invalid", emulator.base_url[: -len("/bot")]
+            )
+            async with upstream.post(
+                target,
+                data=await request.read(),
+                headers={"Content-Type": request.headers.get("Content-Type", "application/json")},
+            ) as answer:
+                return web.Response(
+                    body=await answer.read(), status=answer.status, content_type="application/json"
+                )
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    try:
+        through_proxy = Bot(TOKEN, base_url="http://telegram.invalid/bot", request=request_class())
+        direct = Bot(TOKEN, base_url=emulator.base_url, request=request_class())
+        async with through_proxy, direct:
+            assert (await through_proxy.get_me()).is_bot
+            assert len(seen) >= 1 and seen[0].startswith("http://telegram.invalid/bot")
+            count = len(seen)
+            assert (await direct.get_me()).is_bot
+            assert len(seen) == count  # NO_PROXY: straight to 127.0.0.1
+    finally:
+        await runner.cleanup()

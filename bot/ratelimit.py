@@ -57,9 +57,10 @@ logger = logging.getLogger(__name__)
 MESSAGES_PER_SECOND = 30
 PAID_MESSAGES_PER_SECOND = 1000
 MESSAGES_PER_MINUTE_PER_GROUP = 20
-# Slots the pace may give at once after a quiet spell: a reply of a few messages goes out
-# together, and no one second ever carries much more than MESSAGES_PER_SECOND.
-BURST = 3
+# Slots the pace may give at once: two, so a slot the event loop gives a little late is made
+# up with the next one, and requests never leave bunched (arriving, they may bunch a little
+# more: Telegram allows a short burst).
+BURST = 2
 # While others wait, countdown edits get at most this share of the slots (6 of 30 a second:
 # every 5-s countdown of 30 people holding), and wait at most this long for one.
 COUNTDOWN_SHARE = 0.2

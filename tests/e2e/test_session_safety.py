@@ -13,10 +13,8 @@ from bot.clock import FakeClock
 from bot.domain.progression import ExerciseProgress
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import ChatMessage, ScriptedUser
-from bot.storage.database import create_engine
-from bot.storage.repository import Repository
 from tests.conftest import TICK_SECONDS
-from tests.e2e.helpers import hold, onboard
+from tests.e2e.helpers import hold, hold_and_answer, onboard, repository
 
 pytestmark = pytest.mark.e2e
 
@@ -26,21 +24,15 @@ RESTING = {"removed": True, "sessions_until_return": 5, "target_hold": 15}
 
 async def _seed(database_url: str, user_id: int, clock: FakeClock, **progress: dict) -> None:
     """Level 2, with the given progress rows."""
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         await repo.update_user(user_id, level=2)
         items = {k: ExerciseProgress(exercise_id=k, **v) for k, v in progress.items()}
         await repo.save_progress(user_id, items, {k: 10 for k in items}, clock.now())
-    finally:
-        await repo.close()
 
 
 async def _user_row(database_url: str, user_id: int):
-    repo = Repository(create_engine(database_url))
-    try:
+    async with repository(database_url) as repo:
         return await repo.get_user(user_id)
-    finally:
-        await repo.close()
 
 
 def _since(user: ScriptedUser, count: int) -> list[ChatMessage]:
@@ -54,6 +46,22 @@ def _cards(messages: list[ChatMessage]) -> list[str]:
 async def _one_minute_ahead(user: ScriptedUser, clock: FakeClock) -> None:
     local = clock.now().astimezone(ZoneInfo("Europe/Berlin"))
     await onboard(user, zone="Berlin", at=(local + timedelta(minutes=1)).strftime("%H:%M"))
+
+
+async def _worse_the_next_morning(user: ScriptedUser, clock: FakeClock) -> ChatMessage:
+    """Onboarded, pain 4 reported today, then "Worse" at tomorrow's morning check; the
+    reply offering a lighter day."""
+    await _one_minute_ahead(user, clock)
+    await user.send_text("hurts")
+    await user.wait_for_message("How much, from 0")
+    await user.send_text("4")
+    await user.wait_for_message("which exercise hurt")
+    await user.press(texts.NOT_SURE)
+    await user.wait_for_message("Noted: 4 out of 10")
+    clock.advance(timedelta(days=1, minutes=1))
+    await user.wait_for_message(texts.MORNING_CHECK)
+    await user.press(texts.WORSE)
+    return await user.wait_for_message("Sorry your back is worse today")
 
 
 # 1. The cobra gate holds today ---------------------------------------------------------
@@ -73,10 +81,7 @@ async def test_cobra_leaves_todays_session_when_partial_cobra_hurts(
     assert "3 exercises" in intro.text  # partial cobra, cobra, hip flexor stretch
     card = await user.wait_for_message("1 of 3")
     assert "Partial cobra" in card.text
-    await hold(user)
-    await user.press(texts.HURTS)
-    await user.wait_for_message("How much did it hurt")
-    await user.press(str(pain), message_id=user.last_message.message_id)
+    await hold_and_answer(user, "hurts", pain)
     nxt = await user.wait_for_message("2 of 2")
     assert "Hip flexor" in nxt.text
     assert not [c for c in _cards(user.transcript) if "· Cobra" in c]
@@ -100,10 +105,7 @@ async def test_bird_dog_arm_hurting_takes_both_harder_bird_dogs_out_today(
     await _seed(database_url, 1202, clock, **rows)
     await user.send_text("/session")
     await user.wait_for_message("1 of 3")
-    await hold(user)
-    await user.press(texts.HURTS)
-    await user.wait_for_message("How much did it hurt")
-    await user.press("3", message_id=user.last_message.message_id)
+    await hold_and_answer(user, "hurts", 3)
     summary = await user.wait_for_message("Session")
     assert "Bird dog (leg" not in "".join(_cards(user.transcript))
     assert "of 1 exercise" in summary.text
@@ -137,8 +139,7 @@ async def test_urgent_words_in_a_session_come_first_and_gate_the_next_session(
     await _one_minute_ahead(user, clock)
     await user.send_text("/session")
     await user.wait_for_message("1 of 4")
-    await hold(user)
-    await user.press(texts.DONE)
+    await hold_and_answer(user, "done")
     await user.wait_for_message("2 of 4")
     before = len(user.transcript)
     await user.send_text(words)
@@ -262,10 +263,7 @@ async def test_pain_8_gives_one_clear_message(emulator: BotApiEmulator, bot) -> 
     await onboard(user)
     await user.send_text("/session")
     await user.wait_for_message("1 of 4")
-    await hold(user)
-    await user.press(texts.HURTS)
-    await user.wait_for_message("How much did it hurt")
-    await user.press("5", message_id=user.last_message.message_id)
+    await hold_and_answer(user, "hurts", 5)
     await user.wait_for_message("2 of 4")
     await hold(user)
     await user.press(texts.HURTS)
@@ -287,10 +285,7 @@ async def test_pain_above_5_is_never_counted_as_done(emulator: BotApiEmulator, b
     await user.send_text("/session")
     for position in range(1, 5):
         await user.wait_for_message(f"{position} of 4")
-        await hold(user)
-        await user.press(texts.HURTS)
-        await user.wait_for_message("How much did it hurt")
-        await user.press("6", message_id=user.last_message.message_id)
+        await hold_and_answer(user, "hurts", 6)
     summary = await user.wait_for_message("Session complete")
     assert "Done: 0 of" in summary.text
 
@@ -302,17 +297,7 @@ async def test_worse_offers_a_gentle_day_or_rest(
     emulator: BotApiEmulator, bot, clock: FakeClock
 ) -> None:
     user = emulator.user(user_id=1211)
-    await _one_minute_ahead(user, clock)
-    await user.send_text("hurts")
-    await user.wait_for_message("How much, from 0")
-    await user.send_text("4")
-    await user.wait_for_message("which exercise hurt")
-    await user.press(texts.NOT_SURE)
-    await user.wait_for_message("Noted: 4 out of 10")
-    clock.advance(timedelta(days=1, minutes=1))
-    await user.wait_for_message(texts.MORNING_CHECK)
-    await user.press(texts.WORSE)
-    offer = await user.wait_for_message("Sorry your back is worse today")
+    offer = await _worse_the_next_morning(user, clock)
     assert [b for row in offer.buttons for b in row] == [texts.GENTLE_DAY, texts.REST_TODAY]
     await user.wait_idle()
     assert not [m for m in user.transcript if "Time for your back routine" in m.text]
@@ -328,17 +313,7 @@ async def test_worse_offers_a_gentle_day_or_rest(
 
 async def test_worse_then_rest_today(emulator: BotApiEmulator, bot, clock: FakeClock) -> None:
     user = emulator.user(user_id=1212)
-    await _one_minute_ahead(user, clock)
-    await user.send_text("hurts")
-    await user.wait_for_message("How much, from 0")
-    await user.send_text("4")
-    await user.wait_for_message("which exercise hurt")
-    await user.press(texts.NOT_SURE)
-    await user.wait_for_message("Noted: 4 out of 10")
-    clock.advance(timedelta(days=1, minutes=1))
-    await user.wait_for_message(texts.MORNING_CHECK)
-    await user.press(texts.WORSE)
-    await user.wait_for_message("Sorry your back is worse today")
+    await _worse_the_next_morning(user, clock)
     await user.press(texts.REST_TODAY)
     await user.wait_for_message(texts.RESTING_TODAY.split(".")[0])
 

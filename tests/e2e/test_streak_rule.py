@@ -7,8 +7,6 @@ day neither count nor break the streak, and /stats says how many rest days kept 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -16,10 +14,8 @@ import pytest
 from bot import texts
 from bot.clock import FakeClock
 from bot.emulator.server import BotApiEmulator
-from bot.emulator.users import ScriptedUser
-from bot.storage.database import create_engine
-from bot.storage.repository import Repository
-from tests.e2e.helpers import do_exercise, onboard
+from bot.emulator.users import ChatMessage, ScriptedUser
+from tests.e2e.helpers import do_exercise, onboard, repository
 
 pytestmark = pytest.mark.e2e
 
@@ -27,21 +23,38 @@ LEVEL_1 = ["cat", "cow", "knee_to_chest", "glute_bridge"]
 DAY = timedelta(days=1)
 
 
-@asynccontextmanager
-async def _repo(database_url: str) -> AsyncIterator[Repository]:
-    repo = Repository(create_engine(database_url))
-    try:
-        yield repo
-    finally:
-        await repo.close()
-
-
-async def _whole_session(user: ScriptedUser) -> str:
-    """Today's four exercises, all done; the summary's text."""
+async def _whole_session(user: ScriptedUser, answer: str = "done") -> str:
+    """Today's four exercises, each given `answer`; the summary's text."""
     await user.send_text("/session")
     for _ in LEVEL_1:
-        await do_exercise(user, "done")
+        await do_exercise(user, answer)
     return (await user.wait_for_message("Session complete")).text
+
+
+async def _a_day_done(emulator: BotApiEmulator, user_id: int) -> ScriptedUser:
+    """A person onboarded (reminder at 21:00) who has done today's whole session."""
+    user = emulator.user(user_id=user_id)
+    await onboard(user, at="21:00")
+    await _whole_session(user)
+    return user
+
+
+async def _stopped_after_one(user: ScriptedUser, answer: str) -> ChatMessage:
+    """/session, the first exercise given `answer`, then stop at the second card; the
+    message that ends the session."""
+    await user.send_text("/session")
+    await do_exercise(user, answer)
+    await user.wait_for_message("2 of 4")
+    await user.send_text("stop")
+    return await user.wait_for_message("Session ended")
+
+
+async def _reported_done(user: ScriptedUser, how_much: str) -> ChatMessage:
+    """The person types "done" and presses `how_much`; the message that counts the day."""
+    await user.send_text("done")
+    await user.wait_for_message("All of it, without pain?")
+    await user.press(how_much)
+    return await user.wait_for_message("Counted for today")
 
 
 async def _stats(user: ScriptedUser) -> str:
@@ -52,15 +65,9 @@ async def _stats(user: ScriptedUser) -> str:
 async def test_a_session_stopped_after_one_done_counts_for_the_day(
     emulator: BotApiEmulator, bot, clock: FakeClock
 ) -> None:
-    user = emulator.user(user_id=1401)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1401)
     clock.advance(DAY)
-    await user.send_text("/session")
-    await do_exercise(user, "done")
-    await user.wait_for_message("2 of 4")
-    await user.send_text("stop")
-    stopped = await user.wait_for_message("Session ended")
+    stopped = await _stopped_after_one(user, "done")
     assert "Done: 1 of 4" in stopped.text
     assert "Streak: 2 days (best 2 days)" in stopped.text, user.render_transcript()
     stats = await _stats(user)
@@ -73,11 +80,7 @@ async def test_a_session_stopped_with_nothing_done_does_not_count(
 ) -> None:
     user = emulator.user(user_id=1402)
     await onboard(user, at="21:00")
-    await user.send_text("/session")
-    await do_exercise(user, "skip")
-    await user.wait_for_message("2 of 4")
-    await user.send_text("stop")
-    await user.wait_for_message("Session ended")
+    await _stopped_after_one(user, "skip")
     stats = await _stats(user)
     assert "Streak: 0 days (best 0 days)" in stats, stats
 
@@ -85,9 +88,7 @@ async def test_a_session_stopped_with_nothing_done_does_not_count(
 async def test_a_day_told_to_rest_after_pain_8_keeps_the_streak(
     emulator: BotApiEmulator, bot, clock: FakeClock, database_url: str
 ) -> None:
-    user = emulator.user(user_id=1403)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1403)
     clock.advance(DAY)
     await user.send_text("/session")
     await do_exercise(user, "hurts", pain=8)
@@ -97,7 +98,7 @@ async def test_a_day_told_to_rest_after_pain_8_keeps_the_streak(
     assert "Streak: 2 days, 1 rest day kept it (best 2 days)" in summary, summary
     stats = await _stats(user)
     assert "Streak: 2 days, 1 rest day kept it" in stats, stats
-    async with _repo(database_url) as repo:
+    async with repository(database_url) as repo:
         exported = await repo.export_user(1403)
         assert exported is not None
         marks = [(row["local_date"], row["kind"]) for row in exported["streak_days"]]
@@ -109,9 +110,7 @@ async def test_a_day_told_to_rest_after_pain_8_keeps_the_streak(
 async def test_pain_above_5_reported_outside_a_session_is_a_rest_day(
     emulator: BotApiEmulator, bot, clock: FakeClock
 ) -> None:
-    user = emulator.user(user_id=1404)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1404)
     clock.advance(DAY)
     await user.send_text("hurts 9")
     await user.wait_for_message("That is a lot of pain")
@@ -124,9 +123,7 @@ async def test_pain_above_5_reported_outside_a_session_is_a_rest_day(
 async def test_a_paused_day_keeps_the_streak(
     emulator: BotApiEmulator, bot, clock: FakeClock
 ) -> None:
-    user = emulator.user(user_id=1405)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1405)
     await user.send_text("/pause")
     await user.wait_for_message("Reminders paused")
     clock.advance(DAY)
@@ -149,9 +146,7 @@ async def test_a_paused_day_keeps_the_streak(
 async def test_an_urgent_red_flag_holds_the_streak_until_cleared(
     emulator: BotApiEmulator, bot, clock: FakeClock
 ) -> None:
-    user = emulator.user(user_id=1406)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1406)
     await user.send_text("I suddenly can't control my bladder")
     await user.wait_for_message("Please get medical help today")
     await user.wait_for_message("I've paused your daily reminders and the exercises")
@@ -189,9 +184,7 @@ async def test_a_worse_morning_keeps_the_streak(
 async def test_a_plain_missed_day_breaks_the_streak(
     emulator: BotApiEmulator, bot, clock: FakeClock
 ) -> None:
-    user = emulator.user(user_id=1408)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1408)
     clock.advance(DAY)
     clock.advance(DAY)
     summary = await _whole_session(user)
@@ -201,14 +194,9 @@ async def test_a_plain_missed_day_breaks_the_streak(
 
 
 async def test_some_of_it_reported_counts(emulator: BotApiEmulator, bot, clock: FakeClock) -> None:
-    user = emulator.user(user_id=1409)
-    await onboard(user, at="21:00")
-    await _whole_session(user)
+    user = await _a_day_done(emulator, 1409)
     clock.advance(DAY)
-    await user.send_text("done")
-    await user.wait_for_message("All of it, without pain?")
-    await user.press(texts.SOME_OF_IT)
-    counted = await user.wait_for_message("Counted for today")
+    counted = await _reported_done(user, texts.SOME_OF_IT)
     assert "Streak: 2 days (best 2 days)" in counted.text, counted.text
 
 
@@ -220,26 +208,16 @@ async def test_stats_shows_the_days_the_streak_counts(
     user = emulator.user(user_id=1410)
     await onboard(user, at="21:00")
     # Stopped after one exercise done: the day counts, though no session finished.
-    await user.send_text("/session")
-    await do_exercise(user, "done")
-    await user.wait_for_message("2 of 4")
-    await user.send_text("stop")
-    await user.wait_for_message("Session ended")
+    await _stopped_after_one(user, "done")
     stats = await _stats(user)
     assert "Days you exercised: 1\nStreak: 1 day (best 1 day)" in stats, stats
     # A session finished with every exercise skipped: nothing done, the day does not count.
     clock.advance(DAY)
-    await user.send_text("/session")
-    for _ in LEVEL_1:
-        await do_exercise(user, "skip")
-    await user.wait_for_message("Session complete")
+    await _whole_session(user, "skip")
     stats = await _stats(user)
     assert "Days you exercised: 1\nStreak: 1 day (best 1 day)" in stats, stats
     # Reported done alone the next day: it counts, and the skipped day broke the run.
     clock.advance(DAY)
-    await user.send_text("done")
-    await user.wait_for_message("All of it, without pain?")
-    await user.press(texts.YES_ALL)
-    await user.wait_for_message("Counted for today")
+    await _reported_done(user, texts.YES_ALL)
     stats = await _stats(user)
     assert "Days you exercised: 2\nStreak: 1 day (best 1 day)" in stats, stats

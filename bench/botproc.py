@@ -56,6 +56,7 @@ class BotConfig:
     reminders_per_second: float | None = None
     reminder_tick_seconds: float | None = None
     hold_time_scale: float | None = None
+    paid_broadcast_after_minutes: float | None = None
     profile_path: str | None = None
     # An experiment, not the bot's configuration: PTB's HTTP connection pool size (default 256).
     connection_pool_size: int | None = None
@@ -73,6 +74,9 @@ class BotStats:
     warnings: dict[str, int] = field(default_factory=dict)
     cpu_seconds: float = 0.0
     rate_limiter: str | None = None
+    # What the rate limiter let through in each lane, and countdown edits it dropped.
+    limiter_sent: dict[str, int] = field(default_factory=dict)
+    limiter_dropped: int = 0
     # What the bot ran on: the HTTP client under PTB and the event loop.
     http_client: str = ""
     event_loop: str = ""
@@ -150,7 +154,12 @@ def _build_backcoach(config: BotConfig, stats: BotStats) -> Any:
 
     overrides = {
         key: value
-        for key in ("reminders_per_second", "reminder_tick_seconds", "hold_time_scale")
+        for key in (
+            "reminders_per_second",
+            "reminder_tick_seconds",
+            "hold_time_scale",
+            "paid_broadcast_after_minutes",
+        )
         if (value := getattr(config, key)) is not None
     }
     settings = load_settings(
@@ -239,6 +248,9 @@ async def _serve(config: BotConfig, stats: BotStats) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.read)
         stats.timings["stop_requested"] = time.monotonic()
         stats.rss_kb, stats.peak_rss_kb = _memory_kb()
+        limiter = application.bot.rate_limiter
+        stats.limiter_sent = dict(getattr(limiter, "sent", {}))
+        stats.limiter_dropped = getattr(limiter, "dropped", 0)
 
 
 def main(argv: list[str]) -> int:

@@ -22,6 +22,8 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import make_url
 
 from bot.config import load_settings
+from bot.domain.reminders import fanout_order
+from bot.domain.schedule import reminder_day
 from bot.storage.database import create_engine, migrate
 from bot.storage.models import ReminderLog, TrainingSession, User
 
@@ -104,6 +106,8 @@ def user_rows(ids: Iterable[int], *, due: datetime, now: datetime) -> Iterator[d
             "active": True,
             "blocked": False,
             "next_reminder_at": due,
+            # Its place in that day's fan-out, as the claim before it would have stored.
+            "reminder_order": fanout_order(user_id, reminder_day(due, zone)),
             "snooze_until": None,
             "check_due": False,
             "worse_mornings": 0,

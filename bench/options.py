@@ -15,6 +15,8 @@ class Options:
     profile_dir: Path | None = None
     # An experiment: build the bot with this HTTP connection pool size instead of PTB's 256.
     http_pool: int | None = None
+    # B2c: PAID_BROADCAST_AFTER_MINUTES for the bot (None: never paid, the default).
+    paid_after: float | None = None
 
     def profile_path(self, name: str) -> Path | None:
         if self.profile_dir is None:

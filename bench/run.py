@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import b1_updates, b2_fanout, b2b_paced, b3_startup, b4_holds
+from bench import b1_updates, b2_fanout, b2b_paced, b2c_priority, b3_startup, b4_holds
 from bench.database import backend_name
 from bench.options import Options
 from bench.report import FAIL, Figure, figures_table, machine
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "B1": ("updates/s: backcoach vs a bare PTB echo bot", b1_updates.run),
     "B2": ("reminder fan-out, rate limits off", b2_fanout.run),
     "B2b": ("reminder fan-out at 30 msg/s, with a chatting user", b2b_paced.run),
+    "B2c": ("20k due in a minute at 30 msg/s, 50 chatting and 50 holding", b2c_priority.run),
     "B3": ("start-up time and memory with 100k users", b3_startup.run),
     "B4": ("500 holds at once: edit rate and drift", b4_holds.run),
 }
@@ -34,7 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         action="append",
         metavar="NAME",
-        type=lambda name: name.upper().replace("B2B", "B2b"),
+        type=lambda name: name.upper().replace("B2B", "B2b").replace("B2C", "B2c"),
         choices=list(BENCHMARKS),
         help="run only this benchmark (repeatable): " + ", ".join(BENCHMARKS),
     )
@@ -49,6 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="DIR",
         type=Path,
         help="run the bot process under cProfile and write profile-<benchmark>.txt to DIR",
+    )
+    parser.add_argument(
+        "--paid-after",
+        metavar="MINUTES",
+        type=float,
+        help="B2c: run the bot with PAID_BROADCAST_AFTER_MINUTES (default: never paid)",
     )
     parser.add_argument(
         "--http-pool",
@@ -66,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         database_url=args.database_url,
         profile_dir=args.profile,
         http_pool=args.http_pool,
+        paid_after=args.paid_after,
     )
     # The emulator logs a traceback for any request it fails on; nothing else is wanted here.
     logging.basicConfig(level=logging.WARNING)
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         f"python:  {info['python']}",
         f"db:      {backend_name(args.database_url)}",
         *([f"experiment: HTTP connection pool of {args.http_pool}"] if args.http_pool else []),
+        *([f"B2c: PAID_BROADCAST_AFTER_MINUTES={args.paid_after:g}"] if args.paid_after else []),
         f"load:    {_load()} at the start (other work on the machine lowers the figures)",
     ]
     print("\n".join(header), flush=True)

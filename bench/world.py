@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from bench.botproc import BotConfig
+from bot.emulator.flood import FloodLimit
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.state import ApiRequest, StoredMessage
 
@@ -30,8 +31,9 @@ class World:
     message is pushed to a per-chat queue instead, so the emulator stays cheap per request.
     """
 
-    def __init__(self) -> None:
-        self.emulator = BotApiEmulator()
+    def __init__(self, *, flood_limit: FloodLimit | None = None) -> None:
+        # `flood_limit`: answer 429 past Telegram's limits, as Telegram does (off: none).
+        self.emulator = BotApiEmulator(flood_limit=flood_limit)
         self.replies: dict[int, asyncio.Queue[StoredMessage]] = {}
         self._cursor = 0
         original = self.emulator.state.add_message

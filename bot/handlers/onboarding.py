@@ -38,7 +38,7 @@ from bot.domain.timezones import (
 )
 from bot.handlers import callback_data as cd
 from bot.handlers import general, language
-from bot.handlers.common import Services, inline_keyboard, services, show_choice
+from bot.handlers.common import Rows, Services, inline_keyboard, services, show_choice
 from bot.storage.models import User
 
 # Where onboarding stands, in order; "done" means the programme can start.
@@ -125,14 +125,17 @@ def waiting_for_doctor(user: User) -> tuple[str, InlineKeyboardMarkup] | None:
     return None
 
 
-def pain_keyboard(prefix: str, action: str = cd.PAIN):
+def pain_rows(prefix: str, action: str = cd.PAIN) -> Rows:
     """0-10 buttons in two rows, small enough to tap on a phone."""
-    return inline_keyboard(
-        [
-            [(str(n), cd.pack(prefix, action, str(n))) for n in range(0, 6)],
-            [(str(n), cd.pack(prefix, action, str(n))) for n in range(6, 11)],
-        ]
+    return (
+        [(str(n), cd.pack(prefix, action, str(n))) for n in range(0, 6)],
+        [(str(n), cd.pack(prefix, action, str(n))) for n in range(6, 11)],
     )
+
+
+def pain_keyboard(prefix: str, action: str = cd.PAIN):
+    """The 0-10 buttons as a keyboard object."""
+    return inline_keyboard(pain_rows(prefix, action))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

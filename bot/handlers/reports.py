@@ -20,6 +20,7 @@ from bot.handlers.common import (
     inline_keyboard,
     lighter_day_keyboard,
     local_midnight,
+    say,
     services,
     show_choice,
     today,
@@ -55,21 +56,21 @@ async def text_outside_session(
     chat_id = update.effective_chat.id
     if user.report_step is not None and reply in (Reply.STOP, Reply.SKIP):
         await svc.repository.set_report_step(user.id, None)
-        await message.reply_text(texts.REPORT_CANCELLED)
+        await say(context, chat_id, texts.REPORT_CANCELLED)
     elif user.report_step == CHECK:
         how = _typed_how(typed, reply)
         if how is None:
-            await message.reply_text(texts.REPORT_HINT_CHECK)
+            await say(context, chat_id, texts.REPORT_HINT_CHECK)
         else:
             await _how(chat_id, user, how, context)
     elif user.report_step in (HURTS_PAIN, DONE_PAIN):
         pain = parse_pain(typed)
         if pain is None:
-            await message.reply_text(texts.REPORT_HINT_PAIN)
+            await say(context, chat_id, texts.REPORT_HINT_PAIN)
         else:
             await _pain(chat_id, user, pain, context)
     elif user.report_step in (HURTS_WHICH, DONE_WHICH):
-        await message.reply_text(texts.REPORT_HINT_WHICH)
+        await say(context, chat_id, texts.REPORT_HINT_WHICH)
     elif reply is Reply.DONE:
         await start_done(chat_id, user, context)
     elif reply is Reply.HURTS and typed_answer and typed_answer.pain is not None:
@@ -128,9 +129,7 @@ async def start_hurts(chat_id: int, user: User, context: ContextTypes.DEFAULT_TY
 
 
 async def _ask_pain(chat_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.bot.send_message(
-        chat_id, texts.REPORT_PAIN, reply_markup=onboarding.pain_keyboard(PREFIX, PAIN)
-    )
+    await say(context, chat_id, texts.REPORT_PAIN, onboarding.pain_rows(PREFIX, PAIN))
 
 
 async def _how(

@@ -17,6 +17,7 @@ from bot.handlers.common import (
     change_line,
     inline_keyboard,
     is_row_id,
+    say,
     services,
     show_choice,
     today,
@@ -386,7 +387,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif state.phase == PAIN_PHASE and (pain := parse_pain(typed)) is not None:
         await _answer(chat_id, state, Answer.hurts(pain), PAIN_PHASE, context)
     elif state.phase == PAIN_PHASE:
-        await message.reply_text(texts.SESSION_HINT_PAIN)
+        await say(context, chat_id, texts.SESSION_HINT_PAIN)
     elif state.phase == ANSWER and reply in (Reply.DONE, Reply.SKIP):
         answer = Answer.done() if reply is Reply.DONE else Answer.skipped()
         await _answer(chat_id, state, answer, ANSWER, context)
@@ -400,16 +401,16 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if moved:
             await ask_pain(chat_id, moved, context)
     elif state.phase == ANSWER:
-        await message.reply_text(texts.SESSION_HINT_ANSWER)
+        await say(context, chat_id, texts.SESSION_HINT_ANSWER)
     elif state.phase in (CARD, HOLDING) and reply is Reply.SKIP:
         await _skip_early(chat_id, state, context)
     elif state.phase == HOLDING and hold_running(context, state.id):
-        await message.reply_text(texts.SESSION_HINT_HOLDING)
+        await say(context, chat_id, texts.SESSION_HINT_HOLDING)
     elif state.phase in (HOLDING, END):
         # The hold's timer was lost (the bot restarted): offer to pick up again.
         await _offer_continue(chat_id, state, context)
     else:
-        await message.reply_text(texts.SESSION_HINT_CARD)
+        await say(context, chat_id, texts.SESSION_HINT_CARD)
 
 
 async def stop_active(

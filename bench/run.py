@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import b1_updates, b2_fanout, b2b_paced, b2c_priority, b3_startup, b4_holds
+from bench import b1_updates, b2_fanout, b2b_paced, b2c_priority, b3_startup, b4_holds, b5_idle
 from bench.database import backend_name
 from bench.options import Options
 from bench.report import FAIL, Figure, figures_table, machine
@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, tuple[str, Benchmark]] = {
     "B2c": ("20k due in a minute at 30 msg/s, 50 chatting and 50 holding", b2c_priority.run),
     "B3": ("start-up time and memory with 100k users", b3_startup.run),
     "B4": ("500 holds at once: edit rate and drift", b4_holds.run),
+    "B5": ("the idle tick at 1k to 1M people, and memory per 100k", b5_idle.run),
 }
 
 

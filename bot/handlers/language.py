@@ -8,11 +8,20 @@ they choose (another webhook instance sees a change within CACHE_SECONDS).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    MenuButtonWebApp,
+    Update,
+    WebAppInfo,
+)
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -25,6 +34,8 @@ from bot import i18n, texts
 from bot.handlers import callback_data as cd
 from bot.handlers.common import inline_keyboard, services, show_choice
 from bot.storage.database import storage_fault
+
+logger = logging.getLogger(__name__)
 
 PREFIX = cd.LANGUAGE
 CHOOSE = "set"
@@ -156,6 +167,27 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.bot.send_message(
         update.effective_chat.id, texts.LANGUAGE_SET.format(language=i18n.language_name(value))
     )
+    await label_menu_button(context, update.effective_chat.id)
+
+
+async def label_menu_button(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The Mini App's menu button in this chat, labelled in the current language.
+
+    setChatMenuButton has no language_code: the bot-wide button (bot/app.py) is English, so
+    a chat in another language gets its own, and English goes back to the bot-wide one. Only
+    with MINI_APP_URL; a failure costs only the label, never the person's flow.
+    """
+    url = services(context).settings.mini_app_url
+    if not url:
+        return
+    try:
+        if i18n.current() == i18n.SOURCE:
+            await context.bot.set_chat_menu_button(chat_id=chat_id)
+        else:
+            button = MenuButtonWebApp(texts.MENU_TIMER, WebAppInfo(url))
+            await context.bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+    except TelegramError as error:
+        logger.warning("menu button not labelled (%s)", type(error).__name__)
 
 
 def early() -> list:

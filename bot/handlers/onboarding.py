@@ -143,7 +143,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     assert update.effective_user and update.effective_chat and update.effective_message
     message = update.effective_message
-    user, _created = await svc.repository.ensure_user(
+    user, created = await svc.repository.ensure_user(
         update.effective_user.id,
         update.effective_chat.id,
         svc.clock.now(),
@@ -159,6 +159,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # The welcome carries the "not a diagnosis" note; it is said once, plainly.
         await message.reply_text(texts.WELCOME)
         user = await svc.repository.update_user(user.id, disclaimer_shown=True)
+        if created and i18n.current() != i18n.SOURCE:
+            await language.label_menu_button(context, update.effective_chat.id)
     elif user.onboarding_step != DONE:
         await message.reply_text(texts.WELCOME_BACK_ONBOARDING)
     else:

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot import texts
+from bot import i18n, texts
 from bot.app import build_application, running
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings
@@ -456,3 +456,33 @@ async def test_sides_in_turn_with_the_rest_between(
     assert rest["seconds"] == 10  # the catalog's rest between sides for this stretch
     answers = (await _rows(database_url, 861))["answers"]
     assert answers[-1] == ("hip_flexor_stretch", "done", None)
+
+
+async def test_the_menu_button_speaks_the_persons_language(
+    emulator: BotApiEmulator, bot: Any
+) -> None:
+    """setChatMenuButton has no language: a chat in another language gets its own label."""
+    russian = emulator.user(user_id=821, language_code="ru")
+    english = emulator.user(user_id=822)
+    await russian.send_text("/start")
+    await english.send_text("/start")
+    with i18n.using("ru"):
+        label = texts.MENU_TIMER
+    await russian.wait_for_message()
+    await english.wait_for_message()
+    assert label != texts.MENU_TIMER
+    timer = {"type": "web_app", "text": label, "web_app": {"url": MINI_APP_URL}}
+    buttons = emulator.state.menu_buttons
+    assert await emulator.state.wait_for(lambda: buttons.get(821), 5) == timer
+    assert 822 not in emulator.state.menu_buttons  # English: the bot-wide button
+    assert emulator.state.menu_buttons.get(None)["text"] == texts.MENU_TIMER  # type: ignore[index]
+
+    # Back to English with /language: the chat's own button goes, the bot-wide one shows.
+    await russian.send_text("/language")
+    english_name = i18n.language_name("en")
+    await russian.wait_for_message(
+        predicate=lambda message: any(english_name in row for row in message.buttons)
+    )
+    await russian.press(english_name)
+    await russian.wait_for_message(texts.LANGUAGE_SET.format(language=i18n.language_name("en")))
+    assert await emulator.state.wait_for(lambda: 821 not in buttons, 5)

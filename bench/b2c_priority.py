@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import math
 import random
 import time
@@ -110,6 +111,11 @@ async def run(options: Options) -> list[Figure]:
                 await asyncio.sleep(max(0.0, due_at - time.monotonic()))
                 meter = CpuMeter(bot.pid)
                 stop = asyncio.Event()
+                # The emulator's clock is this process's: when it stalls, requests that came
+                # meanwhile are timed (and counted against the flood limit) together.
+                stalls = Stalls()
+                gc.callbacks.append(stalls.collected)
+                watch = asyncio.create_task(stalls.watch(stop))
                 engine = create_engine(url)
                 loops = [asyncio.create_task(_chat(c, stop)) for c in chatters]
                 loops += [asyncio.create_task(_hold(h, stop, engine)) for h in holders]
@@ -123,11 +129,58 @@ async def run(options: Options) -> list[Figure]:
                     task.cancel()
                 await asyncio.gather(*pending, return_exceptions=True)
                 await engine.dispose()
+                await watch
+                gc.callbacks.remove(stalls.collected)
                 cpu = meter.read()
                 finished = await bot.stop()
     return _figures(
-        tag, world, ids, due_at, ended, done, size, chatters, holders, cpu, finished, options
+        tag,
+        world,
+        ids,
+        due_at,
+        ended,
+        done,
+        size,
+        chatters,
+        holders,
+        stalls,
+        cpu,
+        finished,
+        options,
     )
+
+
+@dataclass
+class Stalls:
+    """When this process (the emulator's) stopped for 100 ms or more, and its garbage
+    collector's full passes."""
+
+    stalls: list[tuple[float, float]] = field(default_factory=list)
+    full_collections: list[float] = field(default_factory=list)
+    _collecting: float = 0.0
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            lag = time.monotonic() - before - 0.01
+            if lag >= 0.1:
+                self.stalls.append((before, lag))
+
+    def collected(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._collecting = time.monotonic()
+        else:
+            self.full_collections.append(time.monotonic() - self._collecting)
+
+    def longest(self) -> float:
+        return max((lag for _, lag in self.stalls), default=0.0)
+
+    def before(self, instant: float, within: float = 0.5) -> bool:
+        """Whether a stall ended within `within` s before `instant`."""
+        return any(start <= instant <= start + lag + within for start, lag in self.stalls)
 
 
 def _holder(world: World, user_id: int, session_id: int) -> Holder:
@@ -258,6 +311,7 @@ def _figures(
     size: int,
     chatters: list[Chatter],
     holders: list[Holder],
+    stalls: Stalls,
     cpu: CpuUse,
     finished: BotRun,
     options: Options,
@@ -273,10 +327,12 @@ def _figures(
     lanes = finished.stats.get("limiter_sent", {})
     refused: dict[str, int] = defaultdict(int)
     holding = {h.person.user_id for h in holders}
+    after_stall = 0
     for r in world.emulator.requests:
         if r.status == 429:
             who = "reminder" if r.chat_id in ids else "holder" if r.chat_id in holding else "chat"
             refused[f"{r.method} to a {who}"] += 1
+            after_stall += stalls.before(r.timestamp)
     messages = [
         r.timestamp
         for r in world.emulator.requests
@@ -331,9 +387,17 @@ def _figures(
         Figure(
             tag,
             "429s from the flood limit (30/s, 1/s per chat)",
-            ", ".join(f"{count} {method}" for method, count in refused.items()) or "none",
+            (", ".join(f"{count} {method}" for method, count in refused.items()) or "none")
+            + f"; {after_stall} within 0.5 s after the emulator's process stalled",
             "none",
             check(not refused),
+        ),
+        Figure(
+            tag,
+            "the emulator's process stalled (100 ms or more)",
+            f"{len(stalls.stalls)} times, longest {stalls.longest() * 1000:.0f} ms;"
+            f" {len(stalls.full_collections)} full garbage collections, longest"
+            f" {max(stalls.full_collections, default=0) * 1000:.0f} ms",
         ),
     ]
     if options.paid_after is not None:

@@ -28,6 +28,7 @@ from bot.storage.database import (
     storage_fault,
 )
 from bot.storage.direct import Statements
+from bot.storage.inbox import InboxRepository
 from bot.storage.models import ExerciseProgress as ProgressRow
 from bot.storage.models import MediaCache, User
 
@@ -210,6 +211,12 @@ class RepositoryBase:
             if storage_fault(error) is StorageFault.UNAVAILABLE:
                 self.writes_failing = True
             raise
+
+    def inbox(self) -> InboxRepository:
+        """The update inbox on this repository's engine, write queue and statement runner."""
+        return InboxRepository(
+            self.engine, self._write_lock, direct=self.direct, guard=self._writing_direct
+        )
 
     async def close(self) -> None:
         await self.direct.close()

@@ -73,7 +73,10 @@ def compile_for(statement: Executable, dialect: Dialect) -> Compiled:
         if convert is not None:
             binds[name] = convert
     results: tuple[Processor, ...] = ()
+    # A SELECT's columns, or what an INSERT/UPDATE ... RETURNING returns.
     selected = getattr(statement, "selected_columns", None)
+    if selected is None:
+        selected = getattr(statement, "exported_columns", None)
     if selected is not None:
         results = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected
@@ -98,8 +101,16 @@ class Statements:
     """Core statements compiled once for this engine's dialect, run by the fastest runner."""
 
     def __init__(self, engine: AsyncEngine, *, pool_size: int, pool_timeout: float) -> None:
-        self.runner = runner_for(engine, pool_size=pool_size, pool_timeout=pool_timeout)
+        self.runner: Runner = runner_for(engine, pool_size=pool_size, pool_timeout=pool_timeout)
         self._compiled: dict[int, Compiled] = {}
+
+    @classmethod
+    def through_engine(cls, engine: AsyncEngine) -> Statements:
+        """The same statements on the engine's own connections (no connection of their own)."""
+        statements = cls.__new__(cls)
+        statements.runner = EngineRunner(engine)
+        statements._compiled = {}
+        return statements
 
     def _compile(self, statement: Executable) -> Compiled:
         compiled = self._compiled.get(id(statement))
@@ -287,7 +298,8 @@ class EngineRunner:
         self._engine = engine
 
     async def fetch(self, compiled: Compiled, params: Mapping[str, Any]) -> list[Row]:
-        async with self._engine.connect() as connection:
+        # Committed: an INSERT ... RETURNING is fetched too.
+        async with self._engine.begin() as connection:
             result = await connection.execute(compiled.statement, dict(params))
             return [tuple(row) for row in result.all()]
 

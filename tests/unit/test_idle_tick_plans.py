@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import event, insert, text
 
 from bot.intake import INBOX_LEASE, INBOX_RETENTION
-from bot.storage.inbox import InboxRepository
 from bot.storage.models import InboxUpdate, ReminderLog, User
 from bot.storage.repository import Repository
 
@@ -90,7 +89,7 @@ async def _seed(repository: Repository) -> None:
 
 async def test_the_idle_tick_reads_no_whole_table_after_analyze(repository: Repository) -> None:
     await _seed(repository)
-    inbox = InboxRepository(repository.engine, getattr(repository, "_write_lock", None))
+    inbox = repository.inbox()
     sent: dict[str, Any] = {}
 
     def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:

@@ -18,6 +18,7 @@ from telegram import Chat, Message, Update, User
 from bot.intake import Inbox, is_bare
 from bot.journal import JOURNAL, UNKNOWN_MESSAGE_ID, SendJournal, journaled
 from bot.storage.database import create_engine, migrate
+from bot.storage.direct import Statements
 from bot.storage.inbox import InboxRepository, StoredUpdate
 from bot.updates import PerUserUpdateProcessor
 
@@ -28,11 +29,20 @@ def _stored(update_id: int, person: int = 7) -> StoredUpdate:
     return StoredUpdate(update_id, person, json.dumps({"update_id": update_id}))
 
 
-@pytest.fixture
-async def inbox(database_url: str) -> AsyncIterator[InboxRepository]:
+@pytest.fixture(params=["driver", "engine"])
+async def inbox(
+    database_url: str, request: pytest.FixtureRequest
+) -> AsyncIterator[InboxRepository]:
+    """The repository with its hot writes on the driver (as the bot runs it) or the engine."""
     await migrate(database_url)
     engine = create_engine(database_url)
-    yield InboxRepository(engine, asyncio.Lock() if database_url.startswith("sqlite") else None)
+    direct = (
+        Statements(engine, pool_size=2, pool_timeout=5.0) if request.param == "driver" else None
+    )
+    lock = asyncio.Lock() if database_url.startswith("sqlite") else None
+    yield InboxRepository(engine, lock, direct=direct)
+    if direct is not None:
+        await direct.close()
     await engine.dispose()
 
 
@@ -99,16 +109,21 @@ async def test_a_batch_hands_on_new_updates_and_bare_ones_for_the_rest(
     runtime = Inbox(inbox, now=lambda: NOW)
     unreadable = {"update_id": 3, "message": {"message_id": 1, "from": {"id": 9}}}
     first = await runtime.store_batch([_message(1, 7), _message(2, 8), unreadable])
-    assert first == [_message(1, 7), _message(2, 8), {"update_id": 3}]
+    assert [data for data, _ in first] == [_message(1, 7), _message(2, 8), {"update_id": 3}]
+    assert [update for _, update in first] == [Update.de_json(_message(1, 7), None)] + [
+        Update.de_json(_message(2, 8), None),
+        Update(3),
+    ]
+    assert first[0][1].message is not None and first[0][1].message.text == "hi"
     # Fetched again (the offset was never confirmed): confirmed, not handled again.
     again = await runtime.store_batch([_message(2, 8), _message(4, 7)])
-    assert again == [{"update_id": 2}, _message(4, 7)]
+    assert [data for data, _ in again] == [{"update_id": 2}, _message(4, 7)]
     assert await inbox.undone() == [1, 2, 4]  # an unreadable update is not kept
-    assert is_bare(Update.de_json(again[0], None))
-    assert not is_bare(Update.de_json(again[1], None))
+    assert is_bare(again[0][1])
+    assert not is_bare(again[1][1])
     # Marked done when handled; a bare one never marks anything.
-    await runtime.finished(Update.de_json(again[0], None))
-    await runtime.finished(Update.de_json(first[0], None))
+    await runtime.finished(again[0][1])
+    await runtime.finished(first[0][1])
     assert await inbox.undone() == [2, 4]
 
 

@@ -7,11 +7,10 @@ cleanly and writes what it knows about itself to `stats_path` as JSON: when each
 ended, how often and how long each Repository method ran, warnings logged, CPU time and memory.
 
 Everything bench changes in the bot happens here, at run time, in this process only:
-- with `rate_limit` false, `bot.app.ApplicationBuilder` is replaced by one whose
-  `rate_limiter()` does nothing, so the Application is built without a rate limiter, whichever
-  one the bot chooses (all else as in production);
-- only with `connection_pool_size` set (the `--http-pool` experiment), the builder also gets
-  that HTTP connection pool size;
+- with `rate_limit` false, `bot.app.PatientRateLimiter` is replaced by a function that
+  returns None, so the bot is built without a rate limiter (all else as in production);
+- only with `connection_pool_size` set (the `--http-pool` experiment), `bot.app.make_request`
+  builds the bot's requests (not getUpdates') with that HTTP connection pool size;
 - the event loop is uvloop's where installed, as `python -m bot` runs it; the HTTP client is
   the bot's `HTTP_CLIENT` (from the environment, as the bot reads it), for the echo bot too;
 - `bot.app._post_init` is wrapped to time it;
@@ -127,25 +126,22 @@ def _instrument_repository(stats: BotStats) -> None:
         setattr(Repository, name, timed())
 
 
-def _builder(rate_limit: bool, pool_size: int | None) -> type:
-    """ApplicationBuilder, maybe ignoring the bot's rate limiter, maybe with another HTTP pool."""
-    from telegram.ext import ApplicationBuilder
+def _without_rate_limiter() -> None:
+    """What bot/app.py builds in place of its rate limiter: none."""
+    return None
 
+
+def _request_maker(pool_size: int) -> Any:
+    """bot.transport.make_request, with another HTTP pool for all but getUpdates."""
     from bot.transport import make_request
 
-    class BenchBuilder(ApplicationBuilder):  # type: ignore[type-arg]
-        def request(self, request: Any) -> Any:
-            if pool_size is None:
-                return super().request(request)
-            # Requests wait for a free connection instead of failing after PTB's 1 s.
-            return super().request(
-                make_request(http_client(), connection_pool_size=pool_size, pool_timeout=30)
-            )
+    def make(client: Any, **kwargs: Any) -> Any:
+        if "connection_pool_size" in kwargs:  # getUpdates' own one connection
+            return make_request(client, **kwargs)
+        # Requests wait for a free connection instead of failing after PTB's 1 s.
+        return make_request(client, connection_pool_size=pool_size, pool_timeout=30)
 
-        def rate_limiter(self, rate_limiter: Any) -> Any:
-            return super().rate_limiter(rate_limiter) if rate_limit else self
-
-    return BenchBuilder
+    return make
 
 
 def _build_backcoach(config: BotConfig, stats: BotStats) -> Any:
@@ -169,10 +165,10 @@ def _build_backcoach(config: BotConfig, stats: BotStats) -> Any:
         database_url=config.database_url,
         **overrides,
     )
-    if not config.rate_limit or config.connection_pool_size is not None:
-        app_module.ApplicationBuilder = _builder(  # type: ignore[misc]
-            config.rate_limit, config.connection_pool_size
-        )
+    if not config.rate_limit:
+        app_module.PatientRateLimiter = _without_rate_limiter  # type: ignore[assignment,misc]
+    if config.connection_pool_size is not None:
+        app_module.make_request = _request_maker(config.connection_pool_size)
     post_init = app_module._post_init
 
     async def timed_post_init(application: Any) -> None:

@@ -27,11 +27,10 @@ from bot.handlers import (
     stats,
 )
 from bot.handlers.common import SERVICES_KEY, Services
-from bot.intake import INBOX_KEY, INBOX_TICK_SECONDS, Inbox, UpdatesRequest
+from bot.intake import INBOX_KEY, INBOX_TICK_SECONDS, Inbox, IntakeBot, UpdatesRequest
 from bot.media.renderer import Renderer
 from bot.ratelimit import PatientRateLimiter
 from bot.storage.database import create_engine, migrate
-from bot.storage.inbox import InboxRepository
 from bot.storage.repository import Repository
 from bot.transport import make_request
 from bot.updates import PerUserUpdateProcessor, StoppingApplication
@@ -65,25 +64,11 @@ def build_application(
     )
     # Every update is stored before Telegram is told it arrived, and marked done once handled
     # (bot/intake.py). SQLite has one writer: the inbox queues behind the repository's lock.
-    inbox = Inbox(InboxRepository(repository.engine, getattr(repository, "_write_lock", None)))
+    inbox = Inbox(repository.inbox())
     application = (
         ApplicationBuilder()
         .application_class(StoppingApplication)
-        .token(settings.token)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.base_file_url)
-        # getUpdates as PTB does it (one connection), but an update PTB cannot read is skipped
-        # (logged by id) instead of failing, and refetching, the whole batch forever.
-        # Stored in the inbox before the offset that confirms them is sent.
-        .get_updates_request(
-            UpdatesRequest(
-                transport=make_request(settings.http_client, connection_pool_size=1), inbox=inbox
-            )
-        )
-        # PTB's transport (bot/transport.py): aiohttp by default, httpx by HTTP_CLIENT.
-        .request(make_request(settings.http_client))
-        # Keeps us under Telegram's flood limits, retries a 429 after retry_after and a 5xx.
-        .rate_limiter(PatientRateLimiter())
+        .bot(_bot(settings, inbox))
         # Different people concurrently, each person's own updates in order; each marked done
         # in the inbox once handled.
         .concurrent_updates(
@@ -126,6 +111,25 @@ def build_application(
     )
     reminder_fanout.schedule(application, settings.reminder_tick_seconds)
     return application
+
+
+def _bot(settings: Settings, inbox: Inbox) -> IntakeBot:
+    """The bot: PTB's ExtBot, with getUpdates going through the update inbox."""
+    return IntakeBot(
+        token=settings.token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.base_file_url,
+        # getUpdates as PTB does it (one connection), but an update PTB cannot read is skipped
+        # (logged by id) instead of failing, and refetching, the whole batch forever.
+        # Stored in the inbox before the offset that confirms them is sent.
+        get_updates_request=UpdatesRequest(
+            transport=make_request(settings.http_client, connection_pool_size=1), inbox=inbox
+        ),
+        # PTB's transport (bot/transport.py): aiohttp by default, httpx by HTTP_CLIENT.
+        request=make_request(settings.http_client),
+        # Keeps us under Telegram's flood limits, retries a 429 after retry_after and a 5xx.
+        rate_limiter=PatientRateLimiter(),
+    )
 
 
 async def _post_init(application: Application) -> None:

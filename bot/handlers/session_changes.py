@@ -38,15 +38,24 @@ async def undo(
         await query.edit_message_reply_markup(reply_markup=None)
     except TelegramError as error:
         logger.debug("undo button left in place: %s", type(error).__name__)
-    # The next card, sent already, is no longer current: its buttons go (once: an edit
-    # that changes nothing is refused), and the card shown again has the live ones.
-    card = await svc.repository.take_card(state.id, position + 1)
-    if card is not None:
-        try:
-            await context.bot.edit_message_reply_markup(chat_id, card, reply_markup=None)
-        except TelegramError as error:
-            logger.debug("the next card's buttons left in place: %s", type(error).__name__)
+    # The next card, sent already, is no longer current: its buttons go, and the card
+    # shown again has the live ones.
+    await _take_buttons_off(chat_id, state.id, position + 1, context)
     await send_card(chat_id, undone, context)
+
+
+async def _take_buttons_off(
+    chat_id: int, session_id: int, position: int, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """The card of `position` is no longer the session's: its buttons go (once: an edit that
+    changes nothing is refused)."""
+    card = await services(context).repository.take_card(session_id, position)
+    if card is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, card, reply_markup=None)
+    except TelegramError as error:
+        logger.debug("a card's buttons left in place: %s", type(error).__name__)
 
 
 async def not_for_me(
@@ -97,6 +106,7 @@ async def not_for_me(
     if moved is None:
         return
     await show_choice(query)
+    await _take_buttons_off(chat_id, state.id, state.position, context)
     lines = [texts.SET_ASIDE_DONE.format(name=exercise.name)]
     if dropped:
         lines.append(texts.set_aside_harder([svc.catalog.get(e).name for e in dropped]))

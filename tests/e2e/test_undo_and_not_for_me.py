@@ -290,3 +290,26 @@ async def test_after_undo_only_the_current_card_shows_buttons(
     await user.wait_idle()
     with_ready = [m.text for m in user.transcript if [texts.READY] in m.inline_buttons]
     assert sum("2 of 4" in text for text in with_ready) == 1, with_ready
+
+
+async def test_after_not_for_me_the_set_aside_card_shows_no_buttons(
+    emulator: BotApiEmulator, bot, database_url, clock
+) -> None:
+    """The card of an exercise set aside is no longer the session's: its Ready and Not for
+    me go, so the only card still showing Ready is the next one."""
+    user = emulator.user(user_id=1421)
+    await onboard(user)
+    await user.send_text("/session")
+    first = await user.wait_for_message("1 of 4")
+    assert [texts.READY] in first.inline_buttons
+    await user.press(texts.NOT_FOR_ME, message_id=first.message_id)
+    question = await user.wait_for_message("not for you")
+    await user.press(texts.REASON_SPACE, message_id=question.message_id)
+    await user.wait_for_message("is out of your routine")
+    nxt = await user.wait_for_message("1 of 3")
+    await user.wait_idle()
+    shown = {m.message_id: m for m in user.transcript}
+    assert shown[first.message_id].inline_buttons == [], user.render_transcript()
+    assert shown[question.message_id].inline_buttons == []
+    with_ready = [m.message_id for m in user.transcript if [texts.READY] in m.inline_buttons]
+    assert with_ready == [nxt.message_id], user.render_transcript()

@@ -833,7 +833,7 @@ PDF_EXERCISE_COLUMN = N_("Exercise")
 SUMMARY = N_(
     "Back exercise summary (from the backcoach bot), to share with your GP or physiotherapist\n\n"
     "In the programme: {length}\n"
-    "Sessions: {sessions}\n\n"
+    "Days with a session: {sessions}\n\n"
     "{pain_heading}\n"
     "Back pain (daily check): {back}\n"
     "Pain during exercises: {during}\n\n"

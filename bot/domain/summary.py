@@ -76,7 +76,7 @@ class SummaryInputs:
 
     started_on: date
     today: date
-    session_days: Sequence[date]
+    session_days: Sequence[date]  # the local day of each finished session, repeats allowed
     pains: Sequence[PainEntry]
     holds: Mapping[str, tuple[int, int]]
 
@@ -90,6 +90,9 @@ class ClinicianSummary:
     report of that kind. `painful_exercises` is (exercise id, reports with pain >= 4, highest
     pain), most reported first; `holds` is (exercise id, start hold, current hold) in the order
     given.
+
+    `sessions` counts local days with at least one finished session, not sessions: two
+    sessions on one day count once; `sessions_by_week` counts those days week by week.
     """
 
     length: ProgrammeLength
@@ -126,8 +129,8 @@ def _average(scores: Sequence[int]) -> float | None:
 
 
 def clinician_summary(inputs: SummaryInputs) -> ClinicianSummary:
-    """Time in the programme, sessions and both kinds of pain week by week, painful
-    exercises and holds. Only days from `started_on` to `today` count."""
+    """Time in the programme, days with a session and both kinds of pain week by week,
+    painful exercises and holds. Only days from `started_on` to `today` count."""
     start, today = inputs.started_on, inputs.today
     length = programme_length(start, today)
     weeks = math.ceil(length.days / DAYS_PER_WEEK)  # week 1 up to the current week

@@ -106,7 +106,7 @@ async def test_summary_for_a_clinician(emulator: BotApiEmulator, bot, clock) -> 
     await onboard(user)
     await user.send_text("/summary")
     empty = await user.wait_for_message("Back exercise summary")
-    assert "In the programme: 1 day (first week)\nSessions: 0\n" in empty.text
+    assert "In the programme: 1 day (first week)\nDays with a session: 0\n" in empty.text
     assert "no exercises done yet" in empty.text
     await user.send_text("/session")
     for answer in ("done", "done", "hurts", "done"):
@@ -115,7 +115,8 @@ async def test_summary_for_a_clinician(emulator: BotApiEmulator, bot, clock) -> 
     clock.advance(timedelta(days=8))
     await user.send_text("/summary")
     summary = await user.wait_for_message("Back exercise summary")
-    assert "In the programme: 1 week and 2 days\nSessions: 1 (by week: 1, 0)" in summary.text
+    length_and_days = "In the programme: 1 week and 2 days\nDays with a session: 1 (by week: 1, 0)"
+    assert length_and_days in summary.text
     assert "Pain during exercises: 5.0/10, –" in summary.text
     assert "Knees to chest (1×, up to 5/10)" in summary.text
     assert "• Glute bridge: 30 s (30 s)" in summary.text

@@ -10,7 +10,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.emulator.server import BotApiEmulator
 from bot.emulator.users import ScriptedUser
-from tests.e2e.helpers import do_exercise, onboard
+from tests.e2e.helpers import do_exercise, onboard, repository
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +52,31 @@ async def _session_first_hurts_6(user: ScriptedUser) -> None:
     await user.wait_for_message("Session complete", timeout=SLOW)
 
 
+async def _whole_session(user: ScriptedUser) -> None:
+    """/session with every exercise done, to its end."""
+    await user.send_text("/session")
+    for _ in range(4):
+        await do_exercise(user, "done")
+    await user.wait_for_message("Session complete", timeout=SLOW)
+
+
+async def test_two_sessions_on_one_day_are_counted_as_one_day_and_said_so(
+    emulator: BotApiEmulator, bot, database_url: str
+) -> None:
+    # Two whole sessions finished on the same local day: the summary counts days with a
+    # session (1), so it must say days, never "Sessions: 1" for two sessions.
+    user = emulator.user(user_id=1203)
+    await onboard(user)
+    await _whole_session(user)
+    await _whole_session(user)
+    async with repository(database_url) as repo:
+        assert await repo.finished_count(1203) == 2
+
+    text = await _summary(user)
+    assert _line(text, "Days with a session") == "Days with a session: 1"
+    assert "Sessions:" not in text
+
+
 async def test_day_one_keeps_back_pain_and_exercise_pain_apart(
     emulator: BotApiEmulator, bot
 ) -> None:
@@ -70,7 +95,7 @@ async def test_day_one_keeps_back_pain_and_exercise_pain_apart(
     # Day one is the first week, not "1 week".
     assert "1 week" not in text
     assert "first week" in text and "1 day" in text
-    assert "Sessions: 1\n" in text
+    assert "Days with a session: 1\n" in text
     assert "not a diagnosis" in text
 
 
@@ -107,4 +132,4 @@ async def test_weeks_and_series_follow_the_local_calendar(
     # One value per programme week, week 1 first; "–" for a week without reports.
     assert _line(text, "Back pain").endswith("2.5/10, –")
     assert _line(text, "Pain during exercises").endswith("6.0/10, 5.0/10")
-    assert "Sessions: 1 (by week: 1, 0)" in text
+    assert "Days with a session: 1 (by week: 1, 0)" in text

@@ -269,7 +269,7 @@ def _line(text: str, starts: str) -> str:
 
 def test_message_on_day_one() -> None:
     text = _message(inputs(0, sessions=[0], pains=[(0, 2, None), (0, 6, "bridge")]))
-    assert "In the programme: 1 day (first week)\nSessions: 1\n" in text
+    assert "In the programme: 1 day (first week)\nDays with a session: 1\n" in text
     assert "Average pain so far (0 = no pain, 10 = worst):" in text
     assert _line(text, "Back pain") == "Back pain (daily check): 2.0/10"
     assert _line(text, "Pain during exercises") == "Pain during exercises: 6.0/10"
@@ -281,7 +281,8 @@ def test_message_week_by_week() -> None:
     text = _message(
         inputs(16, sessions=[0, 1, 2, 8, 15], pains=[(0, 2, None), (1, 6, "cat"), (15, 3, None)])
     )
-    assert "In the programme: 2 weeks and 3 days\nSessions: 5 (by week: 3, 1, 1)\n" in text
+    assert "In the programme: 2 weeks and 3 days\n" in text
+    assert "\nDays with a session: 5 (by week: 3, 1, 1)\n" in text
     assert "weeks 1 to 3\n(0 = no pain, 10 = worst, – = none reported):" in text
     assert _line(text, "Back pain") == "Back pain (daily check): 2.0/10, –, 3.0/10"
     assert _line(text, "Pain during exercises") == "Pain during exercises: 6.0/10, –, –"
@@ -302,7 +303,8 @@ def test_a_long_programme_shows_its_latest_weeks() -> None:
     assert f"weeks 9 to {weeks}\n" in text
     series = _line(text, "Back pain").removeprefix("Back pain (daily check): ").split(", ")
     assert series == [f"{week % 11:.1f}/10" for week in range(8, weeks)]
-    assert f"Sessions: {weeks} (by week: {', '.join(['1'] * SUMMARY_WEEKS_SHOWN)})" in text
+    by_week = ", ".join(["1"] * SUMMARY_WEEKS_SHOWN)
+    assert f"Days with a session: {weeks} (by week: {by_week})" in text
 
 
 def test_pain_series_text() -> None:
